@@ -1,0 +1,3 @@
+"""Public endpoints of the scheduler (outlet callbacks, screen pulls)."""
+
+urlpatterns: list = []

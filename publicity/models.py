@@ -1,0 +1,328 @@
+"""Pages and snippets of the public 双拥专栏 column."""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import YEARLY, rrule, weekday
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import ArticleBodyBlock
+
+
+class Theme(index.Indexed, models.Model):
+    """A campaign theme (主题) such as 国防教育 or 拥军优属, used to group and filter items."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    slug = models.SlugField(_("别名"), max_length=60, unique=True, allow_unicode=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyDate(models.Model):
+    """A recurring date that publicity peaks around (重要节点).
+
+    The rule is either a fixed day of a month (8月1日 建军节) or the n-th weekday of a month
+    (9月第三个星期六 全民国防教育日); ``week_of_month`` -1 means the last one.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("星期一")
+        TUESDAY = 1, _("星期二")
+        WEDNESDAY = 2, _("星期三")
+        THURSDAY = 3, _("星期四")
+        FRIDAY = 4, _("星期五")
+        SATURDAY = 5, _("星期六")
+        SUNDAY = 6, _("星期日")
+
+    class WeekOfMonth(models.IntegerChoices):
+        FIRST = 1, _("第一个")
+        SECOND = 2, _("第二个")
+        THIRD = 3, _("第三个")
+        FOURTH = 4, _("第四个")
+        LAST = -1, _("最后一个")
+
+    name = models.CharField(_("名称"), max_length=60)
+    month = models.PositiveSmallIntegerField(
+        _("月份"), choices=[(m, _("%(month)d月") % {"month": m}) for m in range(1, 13)]
+    )
+    day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(
+        _("星期"), choices=Weekday.choices, null=True, blank=True
+    )
+    week_of_month = models.SmallIntegerField(
+        _("第几个"), choices=WeekOfMonth.choices, null=True, blank=True
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        _("提前宣传天数"),
+        default=14,
+        help_text=_("在该日期前多少天开始集中宣传。"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, verbose_name=_("主题"))
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("month"), FieldPanel("day")], heading=_("固定日期")),
+        FieldRowPanel(
+            [FieldPanel("week_of_month"), FieldPanel("weekday")], heading=_("或：某月第几个星期几")
+        ),
+        FieldPanel("lead_days"),
+        FieldPanel("themes"),
+        FieldPanel("description"),
+    ]
+
+    class Meta:
+        ordering = ["month", "day", "week_of_month"]
+        verbose_name = _("重要节点")
+        verbose_name_plural = _("重要节点")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.rule_display}）"
+
+    def clean(self) -> None:
+        fixed = self.day is not None
+        nth = self.weekday is not None or self.week_of_month is not None
+        if fixed == nth:
+            raise ValidationError(_("请填写固定日期，或填写“第几个星期几”，二者选一。"))
+        if nth and (self.weekday is None or self.week_of_month is None):
+            raise ValidationError(_("“第几个星期几”规则需同时填写第几个和星期几。"))
+        if fixed:
+            try:
+                datetime.date(2024, self.month, self.day)  # 2024 is a leap year
+            except ValueError:
+                raise ValidationError(
+                    {
+                        "day": _("%(month)d月没有%(day)d日。")
+                        % {"month": self.month, "day": self.day}
+                    }
+                ) from None
+
+    @property
+    def rule_display(self) -> str:
+        if self.day is not None:
+            return f"{self.month}月{self.day}日"
+        week = (
+            "最后一个" if self.week_of_month == -1 else f"第{'一二三四'[self.week_of_month - 1]}个"
+        )
+        return f"{self.month}月{week}星期{'一二三四五六日'[self.weekday]}"
+
+    def occurrences(self, start: datetime.date, count: int = 1) -> list[datetime.date]:
+        """Return the next ``count`` dates of the rule on or after ``start``."""
+        begin = datetime.datetime.combine(start, datetime.time())
+        if self.day is not None:
+            rule = rrule(
+                YEARLY, dtstart=begin, bymonth=self.month, bymonthday=self.day, count=count
+            )
+        else:
+            rule = rrule(
+                YEARLY,
+                dtstart=begin,
+                bymonth=self.month,
+                byweekday=weekday(self.weekday)(self.week_of_month),
+                count=count,
+            )
+        return [moment.date() for moment in rule]
+
+    def next_occurrence(self, today: datetime.date | None = None) -> datetime.date:
+        """The first date of the rule on or after ``today`` (Asia/Shanghai)."""
+        today = today or timezone.localdate()
+        return self.occurrences(today)[0]
+
+    def publicity_window(
+        self, today: datetime.date | None = None
+    ) -> tuple[datetime.date, datetime.date]:
+        """The lead-in window that ends on the next occurrence."""
+        date = self.next_occurrence(today)
+        return date - relativedelta(days=self.lead_days), date
+
+
+class HomePage(Page):
+    """The site's root: surfaces the latest from each column and the next key date."""
+
+    intro = models.TextField(_("导语"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["publicity.ColumnPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+
+class ColumnPage(Page):
+    """A column (专栏) or sub-column such as 双拥动态, 拥军优属 or 国防教育."""
+
+    intro = models.TextField(_("导语"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["publicity.HomePage", "publicity.ColumnPage"]
+    subpage_types = ["publicity.ColumnPage", "publicity.ArticlePage", "publicity.ExemplarPage"]
+
+    class Meta:
+        verbose_name = _("栏目")
+        verbose_name_plural = _("栏目")
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "publicity.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(Page):
+    """One news item, policy or story; the unit that is scheduled to every outlet."""
+
+    subtitle = models.CharField(_("副标题"), max_length=120, blank=True)
+    summary = models.TextField(_("摘要"), max_length=300, blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("正文"), blank=True)
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    author = models.CharField(_("作者"), max_length=60, blank=True)
+    publication_date = models.DateTimeField(_("发布时间"), default=timezone.now, db_index=True)
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("标签"))
+    themes = ParentalManyToManyField(Theme, blank=True, verbose_name=_("主题"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("subtitle"),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("source"),
+                FieldPanel("author"),
+                FieldPanel("publication_date"),
+                FieldPanel("tags"),
+                FieldPanel("themes"),
+            ],
+            heading=_("来源与分类"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("subtitle"),
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("publication_date"),
+    ]
+    parent_page_types = ["publicity.ColumnPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+
+
+class ExemplarPage(Page):
+    """An exemplary person or unit (先进典型), shown only while their consent is current."""
+
+    class SubjectKind(models.TextChoices):
+        PERSON = "person", _("个人")
+        UNIT = "unit", _("单位")
+
+    subject_kind = models.CharField(
+        _("个人或单位"), max_length=10, choices=SubjectKind.choices, default=SubjectKind.PERSON
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("照片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    summary = models.TextField(_("摘要"), max_length=300, blank=True)
+    honours = models.TextField(_("荣誉"), blank=True, help_text=_("每行一项荣誉。"))
+    story = RichTextField(_("事迹"), blank=True)
+    consent_given_on = models.DateField(_("同意展示日期"), null=True, blank=True)
+    consent_review_date = models.DateField(
+        _("同意复核日期"),
+        null=True,
+        blank=True,
+        help_text=_("过了此日期，页面将从公开网站撤下，直至重新取得同意。"),
+    )
+    consent_record = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("同意书"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consent_note = models.CharField(_("同意情况说明"), max_length=200, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("subject_kind"),
+        FieldPanel("photo"),
+        FieldPanel("summary"),
+        FieldPanel("honours"),
+        FieldPanel("story"),
+        MultiFieldPanel(
+            [
+                FieldPanel("consent_given_on"),
+                FieldPanel("consent_review_date"),
+                FieldPanel("consent_record"),
+                FieldPanel("consent_note"),
+            ],
+            heading=_("本人（单位）同意展示"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("honours"),
+        index.SearchField("story"),
+    ]
+    parent_page_types = ["publicity.ColumnPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("先进典型")
+        verbose_name_plural = _("先进典型")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.consent_review_date is None or self.consent_given_on is None:
+            raise ValidationError({"consent_review_date": _("请填写同意展示的日期和复核日期。")})
+        if self.consent_review_date <= self.consent_given_on:
+            raise ValidationError({"consent_review_date": _("复核日期必须晚于同意日期。")})
+
+    def consent_current(self, today: datetime.date | None = None) -> bool:
+        """Whether the subject's consent covers ``today``."""
+        today = today or timezone.localdate()
+        return self.consent_review_date is not None and self.consent_review_date >= today
+
+    @property
+    def honour_list(self) -> list[str]:
+        return [line.strip() for line in self.honours.splitlines() if line.strip()]

@@ -1,0 +1,3 @@
+"""Public URLs of the column outside Wagtail's page tree."""
+
+urlpatterns: list = []
