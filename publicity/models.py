@@ -326,3 +326,50 @@ class ExemplarPage(Page):
     @property
     def honour_list(self) -> list[str]:
         return [line.strip() for line in self.honours.splitlines() if line.strip()]
+
+
+class Campaign(models.Model):
+    """A publicity campaign (宣传活动): a window, its themes and coverage targets per medium."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    slug = models.SlugField(_("别名"), max_length=100, unique=True, allow_unicode=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    key_date = models.ForeignKey(
+        KeyDate,
+        verbose_name=_("重要节点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
+    )
+    themes = models.ManyToManyField(Theme, blank=True, verbose_name=_("主题"))
+    coverage_targets = models.JSONField(
+        _("各媒介目标条数"),
+        default=dict,
+        blank=True,
+        help_text=_('例如 {"tv": 3, "radio": 5, "newspaper": 2, "online": 20, "outdoor": 10}'),
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("key_date"),
+        FieldPanel("themes"),
+        FieldPanel("coverage_targets"),
+        FieldPanel("description"),
+    ]
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("宣传活动")
+        verbose_name_plural = _("宣传活动")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})

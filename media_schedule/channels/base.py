@@ -1,0 +1,101 @@
+"""The interface every channel adapter implements.
+
+An adapter turns an item (a page) into its outlet's version (一次采集、多种生成), validates a
+version against the outlet's limits, and delivers it. Adapters do I/O only: the dispatcher
+owns the placement's state and the delivery log, so a new outlet kind is one new module
+registered in ``registry.CHANNELS`` and never a change to the dispatcher.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class VersionProblem:
+    """One violation of an outlet's limits, worded for an editor (in Chinese)."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the outlet answered: its id for the published item, a public URL, raw details."""
+
+    external_id: str = ""
+    url: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DeliveryRequest:
+    """Everything an adapter needs to deliver one placement; built by the dispatcher."""
+
+    placement_id: int
+    idempotency_key: str
+    attempt: int
+    page_id: int
+    version: dict[str, Any]
+    outlet_config: dict[str, Any]
+    outlet_secret: str = ""
+    # The outlet's id for an earlier, unconfirmed attempt (e.g. WeChat's publish_id).
+    external_id: str = ""
+
+
+class DeliveryError(Exception):
+    """Base of adapter errors; ``retryable`` tells the dispatcher what to do next."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.details = details or {}
+
+
+class TransientDeliveryError(DeliveryError):
+    """The outlet is down, busy or rate-limiting: try again later with backoff."""
+
+    retryable = True
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The outlet refused the content or the credentials: retrying cannot help."""
+
+
+class UnconfirmedDeliveryError(DeliveryError):
+    """The request may have been accepted but the answer was lost.
+
+    Never resend: the dispatcher reconciles through :meth:`Channel.confirm`. ``external_id``
+    carries whatever reference the outlet gave before the answer was lost.
+    """
+
+    def __init__(self, message: str, *, external_id: str = "", details=None):
+        super().__init__(message, details=details)
+        self.external_id = external_id
+
+
+class Channel:
+    """Base adapter. Subclasses set ``kind`` and implement the methods that apply."""
+
+    kind: str = ""
+
+    def build_version(self, page) -> dict[str, Any]:
+        """The outlet's default version of ``page`` (the editor may then adjust it)."""
+        raise NotImplementedError
+
+    def validate(self, version: dict[str, Any], page=None) -> list[VersionProblem]:
+        """Every violation of the outlet's limits; an empty list means it can be sent."""
+        return []
+
+    def deliver(self, request: DeliveryRequest) -> Receipt:
+        """Send the version; raise a :class:`DeliveryError` subclass on failure."""
+        raise NotImplementedError
+
+    def confirm(self, request: DeliveryRequest) -> Receipt | None:
+        """Find out whether an unconfirmed delivery went out.
+
+        Returns the receipt when it did, ``None`` when it is still in progress; raises
+        :class:`PermanentDeliveryError` when the outlet says it failed, and
+        :class:`TransientDeliveryError` when it cannot tell yet.
+        """
+        raise PermanentDeliveryError("this outlet cannot confirm an unanswered delivery")

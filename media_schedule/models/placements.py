@@ -1,0 +1,119 @@
+"""Placements (排期) and the append-only delivery log (播发台账)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .outlets import Outlet
+
+
+class Placement(models.Model):
+    """One version of one item on one outlet at a due time.
+
+    The row is the source of truth for what is due; Celery only carries "deliver N now".
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划中")
+        APPROVED = "approved", _("已批准")
+        QUEUED = "queued", _("已排队")
+        SENDING = "sending", _("发送中")
+        UNCONFIRMED = "unconfirmed", _("待确认")
+        DELIVERED = "delivered", _("已送达")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("内容"),
+        on_delete=models.PROTECT,
+        related_name="placements",
+    )
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("发布渠道"), on_delete=models.PROTECT, related_name="placements"
+    )
+    campaign = models.ForeignKey(
+        "publicity.Campaign",
+        verbose_name=_("宣传活动"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="placements",
+    )
+    version = models.JSONField(_("渠道版本"), default=dict, blank=True)
+    due_at = models.DateTimeField(_("计划时间"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    idempotency_key = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True, editable=False)
+    external_id = models.CharField(_("渠道回执编号"), max_length=200, blank=True)
+    result_url = models.URLField(_("发布地址"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("排期")
+        verbose_name_plural = _("排期")
+        indexes = [models.Index(fields=["status", "due_at"], name="placement_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.page.title} → {self.outlet.name} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class DeliveryRecord(models.Model):
+    """What went out, where and when, with the outlet's receipt. Rows are never changed."""
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("已送达")
+        RETRY = "retry", _("暂时失败，将重试")
+        UNCONFIRMED = "unconfirmed", _("结果未知，待核实")
+        FAILED = "failed", _("失败")
+
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("排期"), on_delete=models.PROTECT, related_name="records"
+    )
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("发布渠道"), on_delete=models.PROTECT, related_name="records"
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("内容"), on_delete=models.PROTECT, related_name="+"
+    )
+    attempt = models.PositiveIntegerField(_("第几次尝试"))
+    outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"))
+    url = models.URLField(_("发布地址"), max_length=500, blank=True)
+    receipt = models.JSONField(_("渠道回执"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]
+        verbose_name = _("播发记录")
+        verbose_name_plural = _("播发台账")
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} #{self.attempt} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("delivery records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("delivery records are append-only")
