@@ -205,7 +205,8 @@ WAGTAIL_WORKFLOW_REQUIRE_APPROVAL_TO_PUBLISH = True
 # --- Celery ---------------------------------------------------------------------------------
 
 CELERY_DIR = VAR_DIR / "celery"
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# A host name keeps kombu from warning; the file-system transport ignores it.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control", "results"):
