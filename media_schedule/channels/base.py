@@ -40,6 +40,8 @@ class DeliveryRequest:
     outlet_secret: str = ""
     # The outlet's id for an earlier, unconfirmed attempt (e.g. WeChat's publish_id).
     external_id: str = ""
+    # The page revision that passed review; the version was built from it.
+    revision_id: int | None = None
 
 
 class DeliveryError(Exception):
@@ -74,6 +76,13 @@ class UnconfirmedDeliveryError(DeliveryError):
         self.external_id = external_id
 
 
+class NotReceivedError(DeliveryError):
+    """Raised by :meth:`Channel.confirm`: the outlet has no trace of the delivery.
+
+    The dispatcher may then send it again under the same idempotency key.
+    """
+
+
 class Channel:
     """Base adapter. Subclasses set ``kind`` and implement the methods that apply."""
 
@@ -95,7 +104,8 @@ class Channel:
         """Find out whether an unconfirmed delivery went out.
 
         Returns the receipt when it did, ``None`` when it is still in progress; raises
-        :class:`PermanentDeliveryError` when the outlet says it failed, and
+        :class:`PermanentDeliveryError` when the outlet says it failed,
+        :class:`NotReceivedError` when the outlet never got it (safe to send again), and
         :class:`TransientDeliveryError` when it cannot tell yet.
         """
         raise PermanentDeliveryError("this outlet cannot confirm an unanswered delivery")
