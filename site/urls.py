@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from .views import serve_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,8 +22,6 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # The embedded run has no front server: Django serves uploads itself, DEBUG on or off.
     prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns.append(
-        re_path(rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(rf"^{prefix}(?P<path>.*)$", serve_media))
 
 urlpatterns.append(path("", include(wagtail_urls)))

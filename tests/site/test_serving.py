@@ -1,0 +1,58 @@
+"""The embedded run serves pages, admin, static files and uploads with DEBUG off."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import override_settings
+
+
+@pytest.fixture
+def uploaded_file(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    name = default_storage.save("original_images/proof.txt", ContentFile(b"uploaded bytes"))
+    return name
+
+
+@override_settings(DEBUG=False)
+def test_uploads_are_served_with_debug_off(client, uploaded_file):
+    response = client.get(f"/media/{uploaded_file}")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"uploaded bytes"
+
+
+@override_settings(DEBUG=False)
+def test_media_view_refuses_to_leave_media_root(client, uploaded_file):
+    client.raise_request_exception = False
+
+    response = client.get("/media/%2e%2e/%2e%2e/site/settings.py")
+
+    assert response.status_code in {400, 404}
+    assert b"SECRET_KEY" not in response.content
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_admin_login_page_is_chinese_by_default(client):
+    response = client.get("/admin/login/")
+
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode()
+    assert "登录" in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_admin_login_page_in_english_when_chosen(client):
+    client.cookies["django_language"] = "en"
+
+    response = client.get("/admin/login/")
+
+    assert "Sign in" in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_admin_static_files_are_served(client):
+    response = client.get("/static/wagtailadmin/css/core.css")
+
+    assert response.status_code == 200
