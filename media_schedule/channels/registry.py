@@ -9,7 +9,9 @@ from django.utils.module_loading import import_string
 
 from .base import Channel
 
-CHANNELS: dict[str, str] = {}
+CHANNELS: dict[str, str] = {
+    "wechat": "media_schedule.channels.wechat.WeChatChannel",
+}
 
 
 def channel_paths() -> dict[str, str]:
