@@ -1,7 +1,17 @@
-"""Settings for the test suite: the embedded or production parts, minus what slows tests down."""
+"""Settings for the test suite: the embedded or production parts, minus what slows tests down.
+
+Each test run gets its own database, task queue and broker folders (named after
+``OUTREACH_TEST_RUN``, inherited by the worker processes tests start), so that two runs
+on one machine, or a test run beside a running embedded system, never share tasks or rows.
+"""
+
+import os
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES
+from .settings import CELERY_BROKER_URL, DATABASES, STORAGES, VAR_DIR
+
+TEST_RUN = os.environ.setdefault("OUTREACH_TEST_RUN", str(os.getpid()))
+TEST_RUN_DIR = VAR_DIR / f"test-{TEST_RUN}"
 
 # Tests never run collectstatic: serve app static files straight from their packages.
 STORAGES = {
@@ -12,16 +22,22 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Keep the tests' task queue apart from a running embedded system's, which shares var/.
-if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
-    _test_celery = VAR_DIR / "test-celery"  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    TEST_RUN_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_RUN_DIR / "db.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN}"}
+
+CELERY_TASK_DEFAULT_QUEUE = f"outreach-test-{TEST_RUN}"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _celery_dir = TEST_RUN_DIR / "celery"
     for _folder in ("queue", "processed", "control", "results"):
-        (_test_celery / _folder).mkdir(parents=True, exist_ok=True)
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
-        "data_folder_in": str(_test_celery / "queue"),
-        "data_folder_out": str(_test_celery / "queue"),
-        "control_folder": str(_test_celery / "control"),
-        "processed_folder": str(_test_celery / "processed"),
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "control_folder": str(_celery_dir / "control"),
+        "processed_folder": str(_celery_dir / "processed"),
     }
-    CELERY_RESULT_BACKEND = f"file://{_test_celery / 'results'}"
+    CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"

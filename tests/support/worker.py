@@ -45,7 +45,8 @@ class WorkerProcess:
     def __init__(self, *, concurrency: int = 2, name: str = "test", log_path: Path | None = None):
         self.concurrency = concurrency
         self.name = name
-        self.log_path = log_path or (Path(settings.VAR_DIR) / f"test-worker-{name}.log")
+        self.log_path = log_path or (Path(settings.TEST_RUN_DIR) / f"worker-{name}.log")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> "WorkerProcess":
