@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -13,7 +14,9 @@ from .views import serve_media
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Exempt from CSRF so public pages carry no per-visitor token and can be cached whole;
+    # the worst a forged request can do is switch someone's display language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("", include("publicity.urls")),
     path("", include("media_schedule.urls")),
