@@ -239,7 +239,52 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Dispatcher (media_schedule) ------------------------------------------------------------
+
+# Adapters added or replaced per outlet kind, as "kind=dotted.path.Class" pairs.
+OUTREACH_CHANNELS = {}
+for _pair in env_list("OUTREACH_CHANNELS", []):
+    _kind, _sep, _path = _pair.partition("=")
+    if not _sep or not _kind.strip() or not _path.strip():
+        raise ImproperlyConfigured(
+            f"OUTREACH_CHANNELS entry {_pair!r} is not kind=dotted.path.Class."
+        )
+    OUTREACH_CHANNELS[_kind.strip()] = _path.strip()
+OUTREACH_DISPATCH = {
+    "TICK_SECONDS": env_int("DISPATCH_TICK_SECONDS", 2),
+    # Longer than the delivery task's hard time limit, so a live task never loses its lease.
+    "LEASE_SECONDS": env_int("DISPATCH_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60),
+    "MAX_ATTEMPTS": env_int("DISPATCH_MAX_ATTEMPTS", 8),
+    "RETRY_BASE_MS": env_int("DISPATCH_RETRY_BASE_MS", 30_000),
+    "RETRY_CAP_SECONDS": env_int("DISPATCH_RETRY_CAP_SECONDS", 3600),
+    "BATCH": env_int("DISPATCH_BATCH", 500),
+}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The dispatcher's trigger. Beat may fire late or twice: the tick reads what is due
+    # from the database, so a missed or doubled tick delays nothing and sends nothing twice.
+    "dispatch-placements": {
+        "task": "media_schedule.tick_dispatcher",
+        "schedule": float(OUTREACH_DISPATCH["TICK_SECONDS"]),
+        "options": {"expires": float(OUTREACH_DISPATCH["TICK_SECONDS"])},
+    },
+}
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Go-live and expiry of pages (Wagtail's publish_scheduled), every minute rather than
+        # the hourly cron Wagtail's docs suggest.
+        "publicity-publish-scheduled": {
+            "task": "publicity.publish_scheduled_pages",
+            "schedule": 60.0,
+        },
+        # Exemplars whose consent to be shown has lapsed leave the public site.
+        "publicity-unpublish-lapsed-exemplars": {
+            "task": "publicity.unpublish_lapsed_exemplars",
+            "schedule": 3600.0,
+        },
+    }
+)
 
 # --- Security -------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 from .base import Channel
 
 CHANNELS: dict[str, str] = {
+    "website": "media_schedule.channels.website.WebsiteChannel",
     "wechat": "media_schedule.channels.wechat.WeChatChannel",
 }
 

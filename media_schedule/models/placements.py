@@ -1,12 +1,62 @@
 """Placements (排期) and the append-only delivery log (播发台账)."""
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .outlets import Outlet
+
+# A placement counts as late once it is this far past its due time and not yet delivered.
+LATE_AFTER = datetime.timedelta(minutes=1)
+
+
+class PlacementQuerySet(models.QuerySet):
+    """Named reads of the schedule; the dispatcher and the dashboard use the same ones."""
+
+    def open(self):
+        """Placements that may still go out."""
+        return self.exclude(status__in=Placement.FINAL_STATUSES)
+
+    def ready(self, now: datetime.datetime):
+        """Placements whose next step may be taken now (no backoff or recheck pending)."""
+        return self.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+    def due(self, now: datetime.datetime):
+        """Planned or approved placements whose time has come and which are not backing off."""
+        return self.filter(
+            status__in=[Placement.Status.PLANNED, Placement.Status.APPROVED], due_at__lte=now
+        ).ready(now)
+
+    def late(self, now: datetime.datetime):
+        """Open placements more than a minute past their due time."""
+        return self.open().filter(due_at__lt=now - LATE_AFTER)
+
+    def failed(self):
+        return self.filter(status=Placement.Status.FAILED)
+
+    def unconfirmed(self):
+        return self.filter(status=Placement.Status.UNCONFIRMED)
+
+    def backlog(self, now: datetime.datetime):
+        """Approved placements that are due but not yet handed to a worker or still queued.
+
+        While the broker is down this is where due placements wait; it drains when it is back.
+        """
+        return self.filter(
+            status__in=[Placement.Status.APPROVED, Placement.Status.QUEUED], due_at__lte=now
+        )
+
+    def awaiting_approval(self, now: datetime.datetime):
+        """Due placements held back because their content has not passed review."""
+        return self.filter(status=Placement.Status.PLANNED, due_at__lte=now)
+
+    def lease_expired(self, now: datetime.datetime):
+        return self.filter(lease_expires_at__isnull=False, lease_expires_at__lt=now)
 
 
 class Placement(models.Model):
@@ -25,6 +75,8 @@ class Placement(models.Model):
         FAILED = "failed", _("失败")
         CANCELLED = "cancelled", _("已取消")
 
+    FINAL_STATUSES = (Status.DELIVERED, Status.FAILED, Status.CANCELLED)
+
     page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("内容"),
@@ -42,6 +94,14 @@ class Placement(models.Model):
         on_delete=models.SET_NULL,
         related_name="placements",
     )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("审核通过的版本"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     version = models.JSONField(_("渠道版本"), default=dict, blank=True)
     due_at = models.DateTimeField(_("计划时间"), db_index=True)
     status = models.CharField(
@@ -50,6 +110,9 @@ class Placement(models.Model):
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    # Set by each claim, so a claimer can tell which rows it won.
+    claim_token = models.UUIDField(_("领取标记"), null=True, blank=True, editable=False)
+    checks = models.PositiveIntegerField(_("核实次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     idempotency_key = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(_("渠道回执编号"), max_length=200, blank=True)
@@ -66,14 +129,24 @@ class Placement(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    objects = PlacementQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_at", "pk"]
         verbose_name = _("排期")
         verbose_name_plural = _("排期")
-        indexes = [models.Index(fields=["status", "due_at"], name="placement_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="placement_status_due"),
+            models.Index(fields=["status", "lease_expires_at"], name="placement_status_lease"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.page.title} → {self.outlet.name} @ {self.due_at:%Y-%m-%d %H:%M}"
+        due = timezone.localtime(self.due_at)
+        return f"{self.page.title} → {self.outlet.name} @ {due:%Y年%m月%d日 %H:%M}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
 
 
 class DeliveryRecord(models.Model):
