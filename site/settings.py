@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "outreach_site",
     "publicity",
     "media_schedule",
+    "media_schedule.led",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
