@@ -191,7 +191,11 @@ def _content(page, root: str) -> tuple[str, list[dict]]:
             image = value["image"]
             entry = _image_entry(image, root)
             entry = images.setdefault(entry["src"], entry)
-            alt = "" if getattr(image, "decorative", False) else image.default_alt_text or ""
+            alt = (
+                ""
+                if getattr(image, "decorative", False)
+                else getattr(image, "contextual_alt_text", None) or image.default_alt_text or ""
+            )
             parts.append(
                 f'<p style="text-align: center"><img src="{html.escape(entry["src"])}"'
                 f' alt="{html.escape(alt)}"></p>'
@@ -244,9 +248,9 @@ def _content_problems(version: dict) -> list[VersionProblem]:
         problems.append(
             VersionProblem(
                 "content",
-                _("正文超出 %(over)d 字符（共 %(count)s 字符，须少于 %(limit)s 字符）")
+                _("正文超出 %(over)s 字符（共 %(count)s 字符，须少于 %(limit)s 字符）")
                 % {
-                    "over": len(content) - CONTENT_CHAR_LIMIT + 1,
+                    "over": f"{len(content) - CONTENT_CHAR_LIMIT + 1:,}",
                     "count": f"{len(content):,}",
                     "limit": f"{CONTENT_CHAR_LIMIT:,}",
                 },
