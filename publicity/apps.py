@@ -6,3 +6,8 @@ class PublicityConfig(AppConfig):
     name = "publicity"
     verbose_name = _("宣传内容")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.register()

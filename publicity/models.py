@@ -4,14 +4,19 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import YEARLY, rrule, weekday
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.html import strip_tags
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -156,7 +161,46 @@ class KeyDate(models.Model):
         return date - relativedelta(days=self.lead_days), date
 
 
-class HomePage(Page):
+class PublicPage(Page):
+    """Behaviour shared by the public page types: caching headers and page descriptions."""
+
+    # Pages whose own publication time is a true Last-Modified; listings change whenever a
+    # child is published, so they rely on the ETag alone.
+    sends_last_modified = False
+
+    class Meta:
+        abstract = True
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if getattr(request, "is_preview", False) or request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        patch_cache_control(
+            response, public=True, max_age=getattr(settings, "PUBLICITY_PAGE_MAX_AGE", 300)
+        )
+        if self.sends_last_modified and self.last_published_at:
+            response.headers.setdefault(
+                "Last-Modified", http_date(self.last_published_at.timestamp())
+            )
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Breadcrumbs from the site's home page down; the home page itself has none.
+        context["trail"] = list(self.get_ancestors().filter(depth__gt=1)) if self.depth > 2 else []
+        return context
+
+    def meta_description(self) -> str:
+        """The text for ``<meta name="description">`` and Open Graph."""
+        return self.search_description or getattr(self, "intro", "") or ""
+
+    def meta_image(self):
+        """The image shown when the page is shared, if any."""
+        return None
+
+
+class HomePage(PublicPage):
     """The site's root: surfaces the latest from each column and the next key date."""
 
     intro = models.TextField(_("导语"), blank=True)
@@ -169,13 +213,33 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("首页")
 
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import home_sections, next_key_dates, recent_exemplars
 
-class ColumnPage(Page):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = home_sections(self)
+        context["key_dates"] = next_key_dates(limit=3)
+        context["exemplars"] = recent_exemplars(self, limit=4)
+        return context
+
+
+class ColumnPage(PublicPage):
     """A column (专栏) or sub-column such as 双拥动态, 拥军优属 or 国防教育."""
 
-    intro = models.TextField(_("导语"), blank=True)
+    class Layout(models.TextChoices):
+        ARTICLES = "articles", _("文章列表")
+        GALLERY = "gallery", _("先进典型画廊")
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    intro = models.TextField(_("导语"), blank=True)
+    layout = models.CharField(
+        _("版式"),
+        max_length=20,
+        choices=Layout.choices,
+        default=Layout.ARTICLES,
+        help_text=_("文章列表显示本栏目及子栏目的文章；先进典型画廊显示其中的先进典型。"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("layout")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["publicity.HomePage", "publicity.ColumnPage"]
     subpage_types = ["publicity.ColumnPage", "publicity.ArticlePage", "publicity.ExemplarPage"]
@@ -184,6 +248,13 @@ class ColumnPage(Page):
         verbose_name = _("栏目")
         verbose_name_plural = _("栏目")
 
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import column_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(column_listing(self, request.GET))
+        return context
+
 
 class ArticlePageTag(TaggedItemBase):
     content_object = ParentalKey(
@@ -191,8 +262,10 @@ class ArticlePageTag(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(PublicPage):
     """One news item, policy or story; the unit that is scheduled to every outlet."""
+
+    sends_last_modified = True
 
     subtitle = models.CharField(_("副标题"), max_length=120, blank=True)
     summary = models.TextField(_("摘要"), max_length=300, blank=True)
@@ -242,9 +315,81 @@ class ArticlePage(Page):
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
 
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import related_articles
 
-class ExemplarPage(Page):
+        context = super().get_context(request, *args, **kwargs)
+        context["theme_list"] = list(self.themes.all())
+        context["tag_list"] = list(self.tags.all())
+        context["related"] = related_articles(self, [theme.pk for theme in context["theme_list"]])
+        return context
+
+    def meta_description(self) -> str:
+        return self.search_description or self.summary
+
+    def meta_image(self):
+        return self.cover_image
+
+    def search_document(self) -> str:
+        """Plain text of everything a visitor could search for in this article."""
+        parts = [self.title, self.subtitle, self.summary]
+        for block in self.body:
+            if block.block_type == "paragraph":
+                parts.append(strip_tags(block.value.source))
+            elif block.block_type == "quote":
+                parts.extend([block.value["text"], block.value["attribution"]])
+            else:
+                parts.append(block.value.get("caption") or "")
+        parts.extend([self.source, self.author])
+        return "\n".join(part for part in parts if part)
+
+
+class ConsentStatusPanel(HelpPanel):
+    """Shows the editor how long the subject's consent to be shown still runs."""
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.content = consent_status_html(self.instance)
+
+
+def consent_warning_days() -> int:
+    """How many days before consent lapses the admin starts warning."""
+    return getattr(settings, "PUBLICITY_CONSENT_WARNING_DAYS", 30)
+
+
+def consent_status_html(page) -> str:
+    """A warning for the edit form when consent has lapsed or lapses within the warning window."""
+    from django.utils.html import format_html
+
+    review = getattr(page, "consent_review_date", None)
+    if review is None:
+        return format_html(
+            '<p class="help-block help-warning">{}</p>', _("尚未记录同意展示的复核日期。")
+        )
+    days = (review - timezone.localdate()).days
+    if days < 0:
+        message = _(
+            "同意展示已于 %(date)s 过期，页面已不在公开网站显示。请重新取得同意并更新复核日期。"
+        )
+    elif days <= consent_warning_days():
+        message = _("同意展示将于 %(date)s 到期（还有 %(days)d 天），到期后页面将自动撤下。")
+    else:
+        return format_html(
+            '<p class="help-block help-info">{}</p>',
+            _("同意展示有效至 %(date)s。")
+            % {"date": f"{review.year}年{review.month}月{review.day}日"},
+        )
+    return format_html(
+        '<p class="help-block help-warning">{}</p>',
+        message % {"date": f"{review.year}年{review.month}月{review.day}日", "days": days},
+    )
+
+
+class ExemplarPage(PublicPage):
     """An exemplary person or unit (先进典型), shown only while their consent is current."""
+
+    sends_last_modified = True
 
     class SubjectKind(models.TextChoices):
         PERSON = "person", _("个人")
@@ -290,6 +435,7 @@ class ExemplarPage(Page):
         FieldPanel("story"),
         MultiFieldPanel(
             [
+                ConsentStatusPanel(),
                 FieldPanel("consent_given_on"),
                 FieldPanel("consent_review_date"),
                 FieldPanel("consent_record"),
@@ -322,6 +468,27 @@ class ExemplarPage(Page):
         """Whether the subject's consent covers ``today``."""
         today = today or timezone.localdate()
         return self.consent_review_date is not None and self.consent_review_date >= today
+
+    def serve(self, request, *args, **kwargs):
+        # Lapsed consent takes the page off the public site at once, before the periodic
+        # unpublish task catches up; previews in the admin still work.
+        if not getattr(request, "is_preview", False) and not self.consent_current():
+            raise Http404(_("该页面暂不公开。"))
+        return super().serve(request, *args, **kwargs)
+
+    def get_sitemap_urls(self, request=None):
+        return super().get_sitemap_urls(request) if self.consent_current() else []
+
+    def meta_description(self) -> str:
+        return self.search_description or self.summary
+
+    def meta_image(self):
+        return self.photo
+
+    def search_document(self) -> str:
+        """Plain text of everything a visitor could search for on this page."""
+        parts = [self.title, self.summary, self.honours, strip_tags(self.story)]
+        return "\n".join(part for part in parts if part)
 
     @property
     def honour_list(self) -> list[str]:
@@ -373,3 +540,43 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+
+
+class SearchEntry(models.Model):
+    """The searchable plain text of one live article or exemplar (see ``publicity.search``)."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    title = models.CharField(max_length=255)
+    text = models.TextField()
+    published_at = models.DateTimeField(db_index=True)
+    # Exemplars leave search when consent lapses, even before they are unpublished.
+    visible_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("搜索条目")
+        verbose_name_plural = _("搜索条目")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SearchGram(models.Model):
+    """One Chinese bigram, final character of a Chinese run, or Latin word of an entry."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="grams")
+    gram = models.CharField(max_length=32)
+    # First character of the gram, so one-character queries are an indexed lookup too.
+    lead = models.CharField(max_length=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["gram", "entry"], name="publicity_gram_lookup"),
+            models.Index(fields=["lead", "entry"], name="publicity_gram_lead"),
+        ]
+        verbose_name = _("搜索词元")
+        verbose_name_plural = _("搜索词元")
+
+    def __str__(self) -> str:
+        return self.gram

@@ -82,6 +82,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outreach_site.middleware.DefaultLanguageMiddleware",
+    # ETag and 304 answers for every page, including copies served from the page cache.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Whole public pages for visitors without a session; see publicity/cache.py.
+    "publicity.cache.AnonymousPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -201,7 +205,14 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 60_000_000
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# Not a Wagtail setting: publicity/wagtail_hooks.py reads it and removes the direct "publish"
+# path for pages under a workflow, so publishing needs the 三审 approval.
 WAGTAIL_WORKFLOW_REQUIRE_APPROVAL_TO_PUBLISH = True
+
+# Public pages: browser/proxy max-age, server-side page cache lifetime, consent warning.
+PUBLICITY_PAGE_MAX_AGE = env_int("PUBLICITY_PAGE_MAX_AGE", 300)
+PUBLICITY_PAGE_CACHE_SECONDS = env_int("PUBLICITY_PAGE_CACHE_SECONDS", 120)
+PUBLICITY_CONSENT_WARNING_DAYS = 30
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""A whole-response cache for anonymous visitors, and its invalidation.
+
+Pages mark themselves cacheable with ``Cache-Control: public`` (``PublicPage.serve``); the
+middleware stores such responses for visitors without a session, keyed by host, language and
+full path, and serves them without touching the database. Publishing anything bumps a
+generation number that is part of every key, so the next request renders afresh. With the
+default per-process memory cache each server process holds its own copy and learns of a
+publish made elsewhere only when its entries expire (``PUBLICITY_PAGE_CACHE_SECONDS``); with
+``CACHE_URL`` (Redis) all processes share one cache and see publishes at once.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+GENERATION_KEY = "publicity:page-cache:generation"
+SKIPPED_PREFIXES = ("/admin/", "/documents/", "/i18n/", "/django-admin/")
+
+
+def cache_seconds() -> int:
+    return getattr(settings, "PUBLICITY_PAGE_CACHE_SECONDS", 120)
+
+
+def invalidate_page_cache() -> None:
+    """Make every cached page stale (called when content is published or changed)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def current_generation() -> int:
+    """The number that changes whenever published content changes."""
+    return cache.get_or_set(GENERATION_KEY, 0, None)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve stored copies of public pages to visitors who are not logged in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            response.headers["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self._cacheable_response(response):
+            # The ETag travels with the copy so conditional requests never re-hash it.
+            response.headers.setdefault("ETag", f'"{hashlib.md5(response.content).hexdigest()}"')
+            headers = [(name, value) for name, value in response.headers.items()]
+            cache.set(key, (response.status_code, headers, response.content), cache_seconds())
+            response.headers["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _cacheable_request(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(SKIPPED_PREFIXES)
+        )
+
+    @staticmethod
+    def _cacheable_response(response) -> bool:
+        cache_control = response.headers.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and "public" in cache_control
+            and "private" not in cache_control
+            and not response.cookies
+        )
+
+    @staticmethod
+    def _key(request) -> str:
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
+        digest = hashlib.sha1(raw.encode()).hexdigest()
+        return f"publicity:page:{current_generation()}:{digest}"

@@ -1,0 +1,72 @@
+"""Template helpers for the public site: Chinese dates, navigation and breadcrumbs."""
+
+import datetime
+
+from django import template
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from publicity.cache import cache_seconds, current_generation
+
+register = template.Library()
+
+WEEKDAYS = "一二三四五六日"
+DEFAULT_SITE_NAME = "双拥专栏"
+
+
+@register.filter
+def cn_date(value) -> str:
+    """``2025年8月1日`` for a date or (local) datetime."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def cn_datetime(value) -> str:
+    """``2025年8月1日 14:30`` in Asia/Shanghai."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+@register.filter
+def cn_weekday(value) -> str:
+    """``星期六`` for a date."""
+    return f"星期{WEEKDAYS[value.weekday()]}" if value else ""
+
+
+@register.simple_tag
+def consent_days_left(page):
+    """Days until the exemplar's consent lapses (negative once lapsed), or ``None``."""
+    if page.consent_review_date is None:
+        return None
+    return (page.consent_review_date - timezone.localdate()).days
+
+
+@register.simple_tag(takes_context=True)
+def site_navigation(context) -> dict:
+    """The site's name, home URL and top-level live columns, cached until the next publish."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return {"site_name": DEFAULT_SITE_NAME, "home_url": "/", "items": []}
+    key = f"publicity:nav:{current_generation()}:{site.pk}"
+    navigation = cache.get(key)
+    if navigation is None:
+        home = site.root_page
+        columns = home.get_children().live().in_menu().order_by("path")
+        items = [{"title": column.title, "url": column.get_url(request)} for column in columns]
+        home_url = home.get_url(request)
+        navigation = {
+            "site_name": site.site_name or DEFAULT_SITE_NAME,
+            "home_url": home_url,
+            "items": [{"title": _("首页"), "url": home_url}, *items],
+        }
+        cache.set(key, navigation, cache_seconds())
+    return navigation
