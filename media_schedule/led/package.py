@@ -7,7 +7,6 @@ few frames whatever the length of the loop.
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -22,8 +21,9 @@ from xml.sax.saxutils import escape
 
 from PIL import GifImagePlugin, Image
 
-from .pictures import FocalPoint
+from .pictures import FocalPoint, PictureError
 from .render import FULL, ScreenSpec, render_item
+from .typesetting import MissingGlyphsError
 from .versions import LedVersion
 
 MANIFEST_SCHEMA = "led-manifest"
@@ -283,6 +283,7 @@ def build_package(
     want_mp4 = with_mp4 and shutil.which("ffmpeg") is not None
     frame_total = 0
     duration_total = 0
+    skipped: list[dict[str, str]] = []
 
     workdir = Path(tempfile.mkdtemp(prefix="led-package-"))
     try:
@@ -314,8 +315,20 @@ def build_package(
                         int(70 * (number - 1) / max(1, len(items))),
                         f"正在生成第 {number}/{len(items)} 条",
                     )
-                    picture = item.picture() if item.picture else None
-                    rendered = render_item(item.version, spec, picture=picture, focal=item.focal)
+                    notes: list[str] = []
+                    try:
+                        picture = item.picture() if item.picture else None
+                    except PictureError as error:
+                        # One broken picture must not keep the whole loop off the screen.
+                        picture = None
+                        notes.append(str(error))
+                    try:
+                        rendered = render_item(
+                            item.version, spec, picture=picture, focal=item.focal
+                        )
+                    except (MissingGlyphsError, ValueError) as error:
+                        skipped.append({"key": item.key, "title": item.title, "reason": str(error)})
+                        continue
                     del picture
                     segments_json = []
                     for seg_no, segment in enumerate(rendered.segments, start=1):
@@ -394,15 +407,15 @@ def build_package(
                             "day_parts": [part.as_json() for part in version.day_parts],
                             "duration_ms": rendered.duration_ms,
                             "segments": segments_json,
-                            "warnings": rendered.warnings,
+                            "warnings": [*notes, *rendered.warnings],
                         }
                     )
                 gif.close()
             timings["render"] = time.perf_counter() - started
 
             report(72, "正在写入动画")
-            gif_bytes = gif_path.read_bytes()
-            add("loop.gif", gif_bytes, "image/gif", "loop_animation", False)
+            if gif.frames_written:
+                add("loop.gif", gif_path.read_bytes(), "image/gif", "loop_animation", False)
 
             mp4_started = time.perf_counter()
             if want_mp4:
@@ -434,7 +447,7 @@ def build_package(
                 "kind": kind,
                 **header,
                 "loop": {
-                    "item_count": len(items),
+                    "item_count": len(manifest_items),
                     "frame_count": frame_total,
                     "duration_ms": duration_total,
                     "gif": {
@@ -442,9 +455,12 @@ def build_package(
                         "width": spec.width // scale,
                         "height": spec.height // scale,
                         "frame_count": gif.frames_written,
-                    },
+                    }
+                    if gif.frames_written
+                    else None,
                 },
                 "items": manifest_items,
+                "skipped": skipped,
                 "files": files,
             }
             readme = readme_text(manifest)
@@ -461,14 +477,3 @@ def build_package(
 def manifest_json(manifest: dict[str, Any]) -> bytes:
     """The manifest as stored and served: UTF-8 JSON, keys in a stable order."""
     return json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
-
-
-def file_sha256(path: str | os.PathLike) -> tuple[str, int]:
-    """SHA-256 and size of a file, read in blocks."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size

@@ -1,0 +1,182 @@
+"""The ``led_screen`` outlet: slogans and pictures rendered for each screen's controller.
+
+Delivering a placement (re)builds the loop package of the screen the outlet drives; the
+controller fetches it from the pull endpoint or an operator carries the ZIP on a USB stick.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from media_schedule.channels.base import (
+    Channel,
+    DeliveryRequest,
+    PermanentDeliveryError,
+    Receipt,
+    TransientDeliveryError,
+    VersionProblem,
+)
+from media_schedule.models import Placement
+
+from .models import Screen
+from .pictures import PictureError
+from .playlist import picture_focal, picture_loader
+from .render import ScreenSpec, render_item
+from .typesetting import FontMissingError, MissingGlyphsError
+from .versions import InvalidVersion, parse_version
+
+TITLE_CHARS = 20
+SUMMARY_CHARS = 24
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_SOFT_BREAK = "，、：,: "
+_TRAILING = "，、：；,.;: "
+
+
+@dataclass(frozen=True)
+class LedProblem(VersionProblem):
+    """A problem on one screen; warnings (``severity="warning"``) do not stop sending."""
+
+    severity: str = "error"
+    screen_id: int | None = None
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, at a comma or space when one is near."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text.rstrip(_TRAILING)
+    head = text[:limit]
+    cut = max(head.rfind(mark) for mark in _SOFT_BREAK)
+    if cut >= limit // 2:
+        head = head[:cut]
+    return head.rstrip(_TRAILING)
+
+
+def slogan_lines(page) -> list[str]:
+    """Slogan lines for a page: its title, then the first sentence of its summary."""
+    lines = [shorten(page.title, TITLE_CHARS)]
+    summary = getattr(page, "summary", "") or ""
+    first = _SENTENCE_END.split(summary.strip(), maxsplit=1)[0] if summary else ""
+    if first:
+        lines.append(shorten(first, SUMMARY_CHARS))
+    return [line for line in lines if line]
+
+
+def problems_on_screen(version, screen: Screen) -> list[LedProblem]:
+    """Errors and warnings of a parsed version on one screen."""
+    label = screen.name
+    problems: list[LedProblem] = []
+    try:
+        picture = picture_loader(version.picture_id)() if version.picture_id else None
+    except PictureError as error:
+        problems.append(LedProblem("picture_id", f"{label}：{error}", "error", screen.pk))
+        picture = None
+    focal, _hash = picture_focal(version.picture_id)
+    try:
+        rendered = render_item(version, ScreenSpec.of(screen), picture=picture, focal=focal)
+    except (MissingGlyphsError, FontMissingError, ValueError) as error:
+        problems.append(LedProblem("lines", f"{label}：{error}", "error", screen.pk))
+        return problems
+    for warning in rendered.warnings:
+        field = "picture_id" if "图片" in warning else "lines"
+        problems.append(LedProblem(field, f"{label}：{warning}", "warning", screen.pk))
+    return problems
+
+
+class LedChannel(Channel):
+    """Adapter for outdoor LED screens (户外显示屏)."""
+
+    kind = "led_screen"
+
+    def build_version(self, page) -> dict[str, Any]:
+        """Slogan lines from the title and summary, the cover picture, and a dwell time
+        long enough to read the lines (about three characters a second)."""
+        page = page.specific
+        lines = slogan_lines(page)
+        chars = sum(len(line) for line in lines)
+        return {
+            "lines": lines,
+            "picture_id": getattr(page, "cover_image_id", None),
+            "picture_fit": "crop",
+            "dwell_seconds": max(6, min(20, 3 + chars // 3)),
+            "colour": "red",
+            "valid_from": None,
+            "valid_until": None,
+            "day_parts": [],
+            "priority": 0,
+        }
+
+    def validate(self, version: dict[str, Any], page=None) -> list[VersionProblem]:
+        """Problems of the version on every screen it may reach.
+
+        A version that names its outlet (``outlet_id``) is checked on that outlet's screen;
+        otherwise on every active screen, so an editor sees where a slogan would not fit.
+        Missing glyphs and broken pictures are errors; scrolling and a picture smaller than
+        the screen are warnings.
+        """
+        try:
+            parsed = parse_version(version)
+        except InvalidVersion as error:
+            return list(error.problems)
+        screens = Screen.objects.select_related("outlet").filter(outlet__is_active=True)
+        if isinstance(version, dict) and version.get("outlet_id"):
+            screens = screens.filter(outlet_id=version["outlet_id"])
+        problems: list[VersionProblem] = []
+        for screen in screens:
+            problems.extend(problems_on_screen(parsed, screen))
+        return problems
+
+    def deliver(self, request: DeliveryRequest) -> Receipt:
+        """Rebuild the loop package of the outlet's screen with this placement in it.
+
+        A new package version is made only when what the screen shows changes; the receipt
+        names the version that carries the placement either way.
+        """
+        from .services import screen_package_refresh
+
+        placement = (
+            Placement.objects.select_related("outlet").filter(pk=request.placement_id).first()
+        )
+        if placement is None:
+            raise PermanentDeliveryError(_("排期不存在。"))
+        screen = Screen.objects.select_related("outlet").filter(outlet=placement.outlet).first()
+        if screen is None:
+            raise PermanentDeliveryError(
+                _("发布渠道“%(outlet)s”没有关联显示屏，请先在“户外显示屏”中登记。")
+                % {"outlet": placement.outlet.name}
+            )
+        try:
+            version = parse_version(request.version)
+        except InvalidVersion as error:
+            raise PermanentDeliveryError(str(error)) from None
+        if version.valid_until and version.valid_until < timezone.localdate():
+            raise PermanentDeliveryError(
+                _("播放结束日期 %(date)s 已过，未送屏。") % {"date": version.valid_until}
+            )
+        errors = [p for p in problems_on_screen(version, screen) if p.severity == "error"]
+        if errors:
+            raise PermanentDeliveryError("；".join(p.message for p in errors))
+        try:
+            package, is_new = screen_package_refresh(
+                screen=screen, include_placement_ids=[placement.pk]
+            )
+        except OSError as error:
+            raise TransientDeliveryError(
+                _("节目包写入存储失败：%(error)s") % {"error": error}
+            ) from error
+        return Receipt(
+            external_id=f"led-{screen.pk}-v{package.version}",
+            details={
+                "screen_id": screen.pk,
+                "package_version": package.version,
+                "package_sha256": package.checksum,
+                "new_version": is_new,
+            },
+        )
+
+    def confirm(self, request: DeliveryRequest) -> Receipt | None:
+        """Rebuilding is idempotent (same content, same version), so confirming delivers."""
+        return self.deliver(request)

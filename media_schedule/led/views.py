@@ -1,0 +1,147 @@
+"""The pull endpoint: a screen's controller fetches its manifest and files with its token.
+
+Without a valid token every answer is the same bare 404, so nothing tells an outsider
+whether a screen exists.
+"""
+
+import hashlib
+import hmac
+import mimetypes
+import zipfile
+
+from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
+from django.views.decorators.http import require_safe
+
+from . import services
+from .models import Package, Screen
+from .playlist import current_loop
+
+CHUNK = 64 * 1024
+
+
+def _not_found() -> HttpResponse:
+    return HttpResponseNotFound(b"Not Found", content_type="text/plain")
+
+
+def _token(request) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return request.GET.get("token", "")
+
+
+def _authorised_screen(request, screen_id: int) -> Screen | None:
+    token = _token(request)
+    screen = Screen.objects.select_related("outlet").filter(pk=screen_id).first()
+    if screen is None or not token or not screen.outlet.is_active:
+        return None
+    if not hmac.compare_digest(screen.token.encode(), token.encode()):
+        return None
+    return screen
+
+
+def _etag_matches(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
+    return etag in candidates or "*" in candidates
+
+
+def _log(request, screen, resource, status, etag="", package=None) -> None:
+    services.pull_record(
+        screen=screen,
+        resource=resource,
+        status_code=status,
+        etag=etag,
+        package=package,
+        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    response = HttpResponse(status=304)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_safe
+def pull_manifest(request, screen_id: int):
+    """The current manifest (loop plus active insertions), with an ETag; 304 when unchanged."""
+    screen = _authorised_screen(request, screen_id)
+    if screen is None:
+        return _not_found()
+    body = services.pull_document(screen=screen)
+    package = current_loop(screen)
+    if body is None:
+        _log(request, screen, "manifest.json", 204)
+        return HttpResponse(status=204)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+    if _etag_matches(request, etag):
+        _log(request, screen, "manifest.json", 304, etag, package)
+        return _not_modified(etag)
+    _log(request, screen, "manifest.json", 200, etag, package)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _resolve(screen: Screen, name: str) -> tuple[Package | None, str]:
+    if name.startswith("insertions/"):
+        parts = name.split("/", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None, ""
+        package = screen.packages.filter(kind=Package.Kind.INSERTION, version=int(parts[1])).first()
+        return package, parts[2]
+    return current_loop(screen), name
+
+
+@require_safe
+def pull_file(request, screen_id: int, name: str):
+    """One file of the current package (or ``package.zip`` itself), checked by its SHA-256."""
+    screen = _authorised_screen(request, screen_id)
+    if screen is None:
+        return _not_found()
+    package, member = _resolve(screen, name)
+    if package is None:
+        return _not_found()
+    if member == "package.zip":
+        digest, size = package.checksum, package.size
+    else:
+        listed = {entry["path"]: entry for entry in package.manifest.get("files", [])}
+        if member not in listed and member != "manifest.json":
+            return _not_found()
+        digest = listed[member]["sha256"] if member in listed else ""
+        size = None
+    etag = f'"{digest[:40]}"' if digest else ""
+    if etag and _etag_matches(request, etag):
+        _log(request, screen, name, 304, etag, package)
+        return _not_modified(etag)
+    handle = package.archive.open("rb")
+    if member == "package.zip":
+        stream, content_type = handle, "application/zip"
+    else:
+        archive = zipfile.ZipFile(handle)
+        info = archive.getinfo(member)
+        size = info.file_size
+        stream = archive.open(info)
+        content_type = mimetypes.guess_type(member)[0] or "application/octet-stream"
+        if member.endswith((".txt", ".json", ".m3u", ".xspf")):
+            content_type += "; charset=utf-8"
+
+    def chunks():
+        try:
+            while block := stream.read(CHUNK):
+                yield block
+        finally:
+            stream.close()
+            handle.close()
+
+    _log(request, screen, name, 200, etag, package)
+    response = StreamingHttpResponse(chunks(), content_type=content_type)
+    response["Content-Length"] = str(size)
+    response["Cache-Control"] = "private, no-cache"
+    if etag:
+        response["ETag"] = etag
+    return response
