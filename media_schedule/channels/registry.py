@@ -12,6 +12,7 @@ from .base import Channel
 CHANNELS: dict[str, str] = {
     "website": "media_schedule.channels.website.WebsiteChannel",
     "wechat": "media_schedule.channels.wechat.WeChatChannel",
+    "led_screen": "media_schedule.led.channel.LedChannel",
 }
 
 
