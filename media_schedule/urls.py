@@ -1,3 +1,5 @@
 """Public endpoints of the scheduler (outlet callbacks, screen pulls)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [path("", include("media_schedule.led.urls"))]
