@@ -362,19 +362,20 @@ class WeChatChannel(Channel):
 
     # --- steps ---------------------------------------------------------------------------
 
-    def _read(self, entry: dict, limit: int, label: str) -> bytes:
+    def _read(self, entry: dict, max_bytes: int, label: str) -> bytes:
         try:
             with default_storage.open(entry["file"], "rb") as handle:
-                data = handle.read(limit + 1)
+                data = handle.read(max_bytes + 1)
         except OSError as error:
             raise PermanentDeliveryError(
                 _("%(label)s %(name)s 无法读取：%(error)s")
                 % {"label": label, "name": entry["name"], "error": error}
             ) from error
-        if len(data) > limit:
+        if len(data) > max_bytes:
+            # The file changed after the version was checked.
             raise PermanentDeliveryError(
-                _("%(label)s %(name)s 超过 %(limit)d MB")
-                % {"label": label, "name": entry["name"], "limit": limit // versions.MB}
+                _("%(label)s %(name)s 超过 %(limit)s，无法上传")
+                % {"label": label, "name": entry["name"], "limit": _size_limit(max_bytes)}
             )
         return data
 
@@ -486,6 +487,10 @@ class WeChatChannel(Channel):
             if len(items) < 20:
                 break
         return None
+
+
+def _size_limit(max_bytes: int) -> str:
+    return f"{round(max_bytes / versions.MB)} MB"
 
 
 def _content_type(fmt: str) -> str:
