@@ -170,7 +170,10 @@ class WeChatStandIn:
         handler = type("Handler", (_Handler,), {"standin": self})
         self._server = _Server((host, port), handler)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="wechat-standin", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="wechat-standin",
+            daemon=True,
         )
         self._thread.start()
         return self
