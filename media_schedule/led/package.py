@@ -28,6 +28,7 @@ from .versions import LedVersion
 
 MANIFEST_SCHEMA = "led-manifest"
 MANIFEST_SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("schema") / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
 # Large walls get a scaled-down GIF (their native loop is in the PNGs and the MP4): a GIF
 # frame cannot hold more than 256 colours anyway, so the GIF is a preview there.
 GIF_MAX_PIXELS = 640 * 360
@@ -236,8 +237,9 @@ def readme_text(manifest: dict[str, Any]) -> str:
         "二、用U盘更新",
         "  1. 把整个压缩包解压到U盘根目录下的一个新文件夹。",
         "  2. 在控制卡的编辑软件中新建节目，屏幕尺寸设为上面的分辨率。",
-        "  3. 控制卡支持视频时导入 loop.mp4；只支持图片时按 playlist.m3u 的顺序导入 frames/"
-        " 中的图片，并按列表中的时长设置每张图片的停留时间。",
+        ("  3. 控制卡支持视频时导入 loop.mp4；只支持图片时" if mp4 else "  3. ")
+        + "按 playlist.m3u 的顺序导入 frames/ 中的图片和 items/ 中的动画，"
+        "并按列表中的时长设置每项的停留时间。",
         "  4. 按 manifest.json 中每条的播放日期（valid_from、valid_until）和时段（day_parts）"
         "设置播放计划；没有时段的条目在开屏时间内播放。",
         "  5. 优先级高的条目在有效时间内优先播放，紧急通知（优先级 9）播出时暂停其他条目。",

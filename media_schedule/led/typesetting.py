@@ -128,7 +128,9 @@ def missing_glyphs(text: str, face: Face) -> list[str]:
 def clean_text(text: str) -> str:
     """Normalise a slogan: NFC, single spaces; control characters are refused."""
     text = unicodedata.normalize("NFC", text)
-    bad = sorted({c for c in text if unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"}} - {" "})
+    bad = sorted(
+        {c for c in text if unicodedata.category(c) in {"Cc", "Cf", "Co", "Cs"} and not c.isspace()}
+    )
     if bad:
         listed = "、".join(f"U+{ord(c):04X}" for c in bad)
         raise ValueError(_("标语含有不可显示的控制字符：%(chars)s。") % {"chars": listed})
