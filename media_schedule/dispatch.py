@@ -418,12 +418,17 @@ def _record(placement, attempt, started, outcome, *, from_status, fields, receip
             started_at=started,
             finished_at=now,
             url=receipt.url,
-            receipt={"external_id": receipt.external_id, **receipt.details}
-            if receipt.external_id or receipt.details
-            else {},
+            receipt=_receipt_data(receipt),
             error=error,
         )
     return outcome
+
+
+def _receipt_data(receipt: Receipt) -> dict:
+    data = dict(receipt.details)
+    if receipt.external_id:
+        data["external_id"] = receipt.external_id
+    return data
 
 
 def _record_delivered(placement, attempt, started, receipt: Receipt, *, from_status=Status.SENDING):
