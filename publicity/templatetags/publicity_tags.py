@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
-from publicity.cache import cache_seconds, current_generation
+from publicity.cache import current_generation
 
 register = template.Library()
 
 WEEKDAYS = "一二三四五六日"
 DEFAULT_SITE_NAME = "双拥专栏"
+# The generation in the key already retires the entry on every publish.
+NAVIGATION_CACHE_SECONDS = 600
 
 
 @register.filter
@@ -39,6 +41,12 @@ def cn_datetime(value) -> str:
 def cn_weekday(value) -> str:
     """``星期六`` for a date."""
     return f"星期{WEEKDAYS[value.weekday()]}" if value else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template, or ``None``."""
+    return mapping.get(key) if mapping else None
 
 
 @register.simple_tag
@@ -68,5 +76,5 @@ def site_navigation(context) -> dict:
             "home_url": home_url,
             "items": [{"title": _("首页"), "url": home_url}, *items],
         }
-        cache.set(key, navigation, cache_seconds())
+        cache.set(key, navigation, NAVIGATION_CACHE_SECONDS)
     return navigation
