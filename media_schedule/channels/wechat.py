@@ -322,11 +322,13 @@ class WeChatChannel(Channel):
                 "content_source_url": with_marker(version["content_source_url"], session.key),
                 "thumb_media_id": thumb_media_id,
                 "need_open_comment": int(
-                    request.outlet_config.get("need_open_comment", version["need_open_comment"])
+                    request.outlet_config.get(
+                        "need_open_comment", version.get("need_open_comment", 0)
+                    )
                 ),
                 "only_fans_can_comment": int(
                     request.outlet_config.get(
-                        "only_fans_can_comment", version["only_fans_can_comment"]
+                        "only_fans_can_comment", version.get("only_fans_can_comment", 0)
                     )
                 ),
                 "pic_crop_235_1": version["cover"]["crops"]["2.35_1"]["fractions"],

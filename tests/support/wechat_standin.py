@@ -20,6 +20,7 @@ Use::
         standin.accepted_by_key()                    # Counter: key -> accepted submits
         standin.calls["/cgi-bin/freepublish/submit"] # requests received per path
         standin.token_requests                       # tokens handed out
+        standin.token_rejections                     # calls refused for their token
 
 Endpoints (all answer JSON; errors as ``{"errcode": n, "errmsg": "..."}`` with HTTP 200, the
 way the platform does):
@@ -149,6 +150,7 @@ class WeChatStandIn:
         with self.lock:
             self.calls: collections.Counter[str] = collections.Counter()
             self.token_requests = 0
+            self.token_rejections = 0
             self.submits_received = 0
             self.publications: list[Publication] = []
             self.tokens: dict[str, float] = {}
@@ -275,6 +277,7 @@ class WeChatStandIn:
                 return 200, _error(43002)
             token_error = self._check_token(query.get("access_token", ""))
             if token_error:
+                self.token_rejections += 1
                 return 200, token_error
             route = {
                 "/cgi-bin/material/add_material": self._add_material,
