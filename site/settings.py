@@ -332,5 +332,7 @@ LOGGING = {
         # Wagtail runs its search-index updates as background tasks that log every step.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # httpx logs every request URL; WeChat's carry the AppSecret and the access token.
+        "httpx": {"level": "WARNING"},
     },
 }
