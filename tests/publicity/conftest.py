@@ -53,6 +53,7 @@ class Tree:
             summary=summary,
             body=[("paragraph", RichText(f"<p>{body}</p>"))] if body else [],
             publication_date=timezone.now() - datetime.timedelta(days=days_ago),
+            live=publish,
         )
         (column or self.news).add_child(instance=article)
         if tags:
@@ -73,6 +74,7 @@ class Tree:
             story="<p>退役后回到家乡讲述军旅故事。</p>",
             consent_given_on=today - datetime.timedelta(days=400),
             consent_review_date=today + datetime.timedelta(days=review_in_days),
+            live=publish,
         )
         self.gallery.add_child(instance=page)
         revision = page.save_revision()
