@@ -1,0 +1,90 @@
+"""Demo screens for the embedded run: LED outlets, screens and slogans already on them."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from media_schedule.models import Outlet, Placement
+from publicity.models import ArticlePage
+
+from . import services
+from .models import Screen
+
+# (outlet name, width, height, colour mode, location, controller vendor, controller model)
+SCREENS = [
+    ("县武装部门头条屏", 64, 16, "single", "县人民武装部大门上方", "灵信", "LS-U6"),
+    ("城关镇政府门口屏", 128, 32, "single", "城关镇人民政府门口", "中航", "ZH-Wm"),
+    ("人民广场公告屏", 192, 64, "single", "人民广场东侧宣传栏上方", "诺瓦", "T3"),
+    ("汽车站候车厅屏", 96, 32, "dual", "县汽车客运站候车厅", "灵信", "LS-E8"),
+    ("文化广场全彩大屏", 1920, 1080, "full", "县文化广场北侧", "诺瓦", "TB60"),
+]
+
+# Slogans written for this demo.
+SLOGANS = [
+    {"lines": ["军民团结一家亲"], "colour": "red"},
+    {"lines": ["拥军优属 拥政爱民"], "colour": "yellow"},
+    {"lines": ["依法服兵役，是每个适龄青年的光荣义务"], "colour": "green"},
+    {
+        "lines": ["全民国防教育日", "增强国防观念 共筑钢铁长城"],
+        "colour": "red",
+        "day_parts": [{"start": "07:00", "end": "21:00"}],
+    },
+]
+
+
+@dataclass
+class DemoScreensReport:
+    created: dict[str, int] = field(default_factory=dict)
+    packages: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+
+def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
+    """Create the demo screens and their delivered slogans; a second run changes nothing."""
+    report = DemoScreensReport()
+    articles = list(ArticlePage.objects.live().order_by("pk")[: len(SLOGANS)])
+    with transaction.atomic():
+        screens = []
+        for name, width, height, mode, location, vendor, model in SCREENS:
+            outlet, created = Outlet.objects.get_or_create(
+                name=name, defaults={"kind": Outlet.Kind.LED_SCREEN}
+            )
+            if created:
+                report.count("outlets")
+            screen, created = Screen.objects.get_or_create(
+                outlet=outlet,
+                defaults={
+                    "width": width,
+                    "height": height,
+                    "colour_mode": mode,
+                    "location": location,
+                    "controller_vendor": vendor,
+                    "controller_model": model,
+                },
+            )
+            if created:
+                report.count("screens")
+            screens.append(screen)
+            if not articles or Placement.objects.filter(outlet=outlet).exists():
+                continue
+            now = timezone.now()
+            for number, slogan in enumerate(SLOGANS):
+                Placement.objects.create(
+                    page=articles[number % len(articles)],
+                    outlet=outlet,
+                    version={"dwell_seconds": 8, "priority": 0, **slogan},
+                    due_at=now - datetime.timedelta(hours=len(SLOGANS) - number),
+                    status=Placement.Status.DELIVERED,
+                    delivered_at=now,
+                )
+                report.count("placements")
+    if build_packages:
+        for screen in screens:
+            package, is_new = services.screen_package_refresh(screen=screen)
+            if package and is_new:
+                report.packages.append(f"{screen.name} v{package.version}")
+    return report
