@@ -230,6 +230,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_DIR / "control"),
         "processed_folder": str(CELERY_DIR / "processed"),
         "store_processed": False,
+        # Each poll takes one message; kombu's default of 1 s caps the embedded worker at
+        # about one task a second, too slow for the dispatcher's bursts of due placements.
+        "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = CELERY_RESULT_BACKEND or f"file://{CELERY_DIR / 'results'}"
 else:
