@@ -108,14 +108,16 @@ _clients: dict[tuple, httpx.Client] = {}
 _clients_lock = threading.Lock()
 
 
-def _shared_client(timeout: httpx.Timeout) -> httpx.Client:
-    """One keep-alive client per process and timeout: a forked worker must not share the
-    parent's sockets, hence the process id in the key."""
-    key = (os.getpid(), timeout.connect, timeout.read)
+def _shared_client(timeout: httpx.Timeout, *, keep_alive: bool = True) -> httpx.Client:
+    """One client per process, timeout and connection policy, so TLS set-up is paid once: a
+    forked worker must not share the parent's sockets, hence the process id in the key.
+    Without ``keep_alive`` every request gets a connection of its own."""
+    key = (os.getpid(), timeout.connect, timeout.read, keep_alive)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = _clients[key] = httpx.Client(timeout=timeout)
+            limits = httpx.Limits() if keep_alive else httpx.Limits(max_keepalive_connections=0)
+            client = _clients[key] = httpx.Client(timeout=timeout, limits=limits)
         return client
 
 
@@ -140,6 +142,7 @@ class _Session:
             float(config.get("timeout", 15.0)), connect=float(config.get("connect_timeout", 5.0))
         )
         self.client = _shared_client(self.timeout)
+        self.submit_client = _shared_client(self.timeout, keep_alive=False)
         account = f"{self.base_url}|{self.app_id}".encode()
         self.cache_key = f"wechat:access-token:{hashlib.sha256(account).hexdigest()[:32]}"
         if not self.app_id or not self.secret:
@@ -150,14 +153,11 @@ class _Session:
     def _send(self, method: str, path: str, *, fresh_connection=False, headers=None, **kwargs):
         headers = {IDEMPOTENCY_HEADER: self.key, **(headers or {})}
         url = self.base_url + path
+        # A reused keep-alive socket the server has just closed would look exactly like
+        # "sent, answer lost"; a connection of its own keeps that outcome meaningful.
+        client = self.submit_client if fresh_connection else self.client
         try:
-            if fresh_connection:
-                # A reused keep-alive socket the server has just closed would look exactly
-                # like "sent, answer lost"; a new connection keeps that outcome meaningful.
-                with httpx.Client(timeout=self.timeout) as client:
-                    response = client.request(method, url, headers=headers, **kwargs)
-            else:
-                response = self.client.request(method, url, headers=headers, **kwargs)
+            response = client.request(method, url, headers=headers, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             raise _NotSent(f"{path}: {type(error).__name__}: {error}") from error
         except httpx.TransportError as error:
@@ -180,7 +180,8 @@ class _Session:
             raise _errcode_error(payload)
         token, expires_in = payload.get("access_token"), int(payload.get("expires_in") or 0)
         if not token or expires_in <= 0:
-            raise TransientDeliveryError(_("微信接口返回的 access_token 无效：%s") % payload)
+            # The payload is not quoted: it may hold a token.
+            raise TransientDeliveryError(_("微信接口未返回有效的 access_token"))
         # Refresh early: a token that expires while a delivery is in flight costs a retry.
         cache.set(self.cache_key, token, timeout=max(expires_in - min(300, expires_in // 5), 1))
         return token

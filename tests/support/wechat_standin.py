@@ -485,6 +485,10 @@ def _multipart_file(headers, body: bytes) -> bytes | None:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the adapter's client expects
+    # One write per answer and no Nagle delay: headers and body sent apart would wait on the
+    # client's delayed ACK, some 40 ms a request.
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
     standin: WeChatStandIn
 
     def do_GET(self):
