@@ -481,3 +481,31 @@ EXEMPLARS = [
         ],
     ),
 ]
+
+# Extra body blocks for the first articles: (article number, quote text, attribution).
+QUOTES = [
+    (0, "把拥军优属的各项政策落到实处，让军人成为全社会尊崇的职业。", "县双拥工作领导小组"),
+    (6, "部队就是我们的亲人，过年了，要让官兵们感受到家乡的温暖。", "一位参加慰问的社区干部"),
+    (12, "哪里有险情，哪里就有子弟兵的身影。", "受灾群众"),
+]
+
+# Article numbers that get a second picture, with its caption, in the body.
+CAPTIONED_IMAGES = [
+    (0, "会议现场，各成员单位负责人逐项汇报创建任务进展。"),
+    (2, "主题公园内的国防教育长廊。"),
+    (17, "民兵分队演示应急救援技能。"),
+]
+
+# Article number that carries an uploaded audio clip (a radio spot), and its caption.
+AUDIO = (3, "广播专题节目片头（示例音频）。")
+
+# Days until each exemplar's consent review; the last one lapses soon, so the admin warns.
+EXEMPLAR_REVIEW_DAYS = [365, 265, 165, 20]
+
+# The 三审 demo staff: (username, display name, group).
+STAFF = [
+    ("bianji", "编辑小李", "编辑"),
+    ("chushen", "初审老王", "初审"),
+    ("fushen", "复审老周", "复审"),
+    ("zhongshen", "终审老陈", "终审"),
+]

@@ -1,14 +1,19 @@
 """Build the demo site. Every step looks its object up first, so a second run changes nothing."""
 
 import datetime
+import io
+import math
 import secrets
+import wave
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
@@ -41,8 +46,9 @@ def load_demo_content(*, now: datetime.datetime | None = None) -> DemoReport:
     _key_dates(report, themes)
     home = _home(report)
     columns = _columns(home, report)
-    _articles(columns, themes, now, report)
-    _exemplars(columns["exemplars"], now, report)
+    staff = _staff(report)
+    _articles(columns, themes, now, staff, report)
+    _exemplars(columns["exemplars"], now, staff, report)
     report.admin_password = _admin_user(report)
     return report
 
@@ -114,7 +120,12 @@ def _columns(home: HomePage, report: DemoReport) -> dict[str, ColumnPage]:
     for slug, title, intro in content.COLUMNS:
         column = ColumnPage.objects.child_of(home).filter(slug=slug).first()
         if column is None:
-            column = ColumnPage(title=title, slug=slug, intro=intro)
+            layout = (
+                ColumnPage.Layout.GALLERY if slug == "exemplars" else ColumnPage.Layout.ARTICLES
+            )
+            column = ColumnPage(
+                title=title, slug=slug, intro=intro, layout=layout, show_in_menus=True
+            )
             home.add_child(instance=column)
             column.save_revision().publish()
             report.count("columns")
@@ -137,7 +148,92 @@ def _cover(title: str, seed: int, report: DemoReport):
     return image
 
 
-def _articles(columns, themes, now, report: DemoReport) -> None:
+def _staff(report: DemoReport) -> dict:
+    """One demo user per 三审 step (groups come from migration 0004); no password is set,
+    they stand in the approval history. An administrator can give them one."""
+    user_model = get_user_model()
+    staff = {}
+    for username, name, group_name in content.STAFF:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            # No e-mail address: the demo approvals send no notifications.
+            user = user_model(username=username, first_name=name)
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(Group.objects.get(name=group_name))
+            report.count("users")
+        staff[group_name] = user
+    return staff
+
+
+def _through_workflow(page, staff) -> None:
+    """Submit ``page`` and approve it at 初审, 复审 and 终审, as an editor would in the admin;
+    the last approval publishes it. Pages outside any workflow are simply published."""
+    revision = page.save_revision(user=staff["编辑"])
+    workflow = page.get_workflow()
+    if workflow is None:
+        revision.publish(user=staff["编辑"])
+        return
+    state = workflow.start(page, staff["编辑"])
+    while state.status == state.STATUS_IN_PROGRESS:
+        task_state = state.current_task_state
+        reviewer = next(user for group, user in staff.items() if group == task_state.task.name)
+        task_state.task.specific.on_action(task_state, reviewer, "approve")
+        state.refresh_from_db()
+
+
+def _body(number: int, paragraphs: list[str], report: DemoReport) -> list:
+    html = "".join(f"<p>{p}</p>" for p in paragraphs)
+    blocks = [("paragraph", RichText(html))]
+    for quote_number, text, attribution in content.QUOTES:
+        if quote_number == number:
+            blocks.append(("quote", {"text": text, "attribution": attribution}))
+    for image_number, caption in content.CAPTIONED_IMAGES:
+        if image_number == number:
+            picture = _cover(f"现场图片 {number + 1}", 200 + number, report)
+            blocks.append(("image", {"image": picture, "caption": caption}))
+    if content.AUDIO[0] == number:
+        blocks.append(
+            (
+                "media",
+                {
+                    "kind": "audio",
+                    "embed": None,
+                    "file": _audio(report),
+                    "caption": content.AUDIO[1],
+                },
+            )
+        )
+    return blocks
+
+
+def _audio(report: DemoReport):
+    """A two-second chime as WAV, written with the standard library (no downloads)."""
+    document_model = get_document_model()
+    title = "广播专题片头（演示）"
+    document = document_model.objects.filter(title=title).first()
+    if document is None:
+        buffer = io.BytesIO()
+        rate = 16000
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            frames = bytearray()
+            for i in range(rate * 2):
+                envelope = max(0.0, 1 - i / (rate * 2))
+                sample = int(12000 * envelope * math.sin(2 * math.pi * 660 * i / rate))
+                frames += sample.to_bytes(2, "little", signed=True)
+            out.writeframes(bytes(frames))
+        document = document_model(
+            title=title, file=ContentFile(buffer.getvalue(), name="demo-chime.wav")
+        )
+        document.save()
+        report.count("documents")
+    return document
+
+
+def _articles(columns, themes, now, staff, report: DemoReport) -> None:
     for number, row in enumerate(content.ARTICLES):
         column_slug, title, subtitle, summary, paragraphs, tags, theme_slugs, source, author = row
         column = columns[column_slug]
@@ -153,16 +249,17 @@ def _articles(columns, themes, now, report: DemoReport) -> None:
             author=author,
             publication_date=now - datetime.timedelta(days=number * 3, hours=number),
             cover_image=_cover(title, number, report),
-            body=[("paragraph", RichText("".join(f"<p>{p}</p>" for p in paragraphs)))],
+            body=_body(number, paragraphs, report),
+            live=False,
         )
         column.add_child(instance=article)
         article.tags.set(tags)
         article.themes.set([themes[slug] for slug in theme_slugs])
-        article.save_revision().publish()
+        _through_workflow(article, staff)
         report.count("articles")
 
 
-def _exemplars(column: ColumnPage, now, report: DemoReport) -> None:
+def _exemplars(column: ColumnPage, now, staff, report: DemoReport) -> None:
     today = timezone.localdate(now)
     for number, (title, kind, summary, honours, story) in enumerate(content.EXEMPLARS):
         slug = f"exemplar-{number + 1:02d}"
@@ -177,11 +274,13 @@ def _exemplars(column: ColumnPage, now, report: DemoReport) -> None:
             story="".join(f"<p>{p}</p>" for p in story),
             photo=_cover(title, 100 + number, report),
             consent_given_on=today - datetime.timedelta(days=30 * (number + 1)),
-            consent_review_date=today + datetime.timedelta(days=365 - 100 * number),
+            consent_review_date=today
+            + datetime.timedelta(days=content.EXEMPLAR_REVIEW_DAYS[number]),
             consent_note="本人（单位）书面同意在双拥专栏展示事迹和照片。",
+            live=False,
         )
         column.add_child(instance=page)
-        page.save_revision().publish()
+        _through_workflow(page, staff)
         report.count("exemplars")
 
 
