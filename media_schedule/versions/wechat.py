@@ -68,7 +68,9 @@ def sanitise(markup: str, *, allow_images: bool = True) -> str:
 
 
 def build(page) -> dict:
-    """The WeChat article version of an ArticlePage (or any page with the same fields)."""
+    """The WeChat article version of an ArticlePage; an ExemplarPage (先进典型) gives its story
+    as the body and its photo as the cover. A revision's page object works as well."""
+    page = page.specific
     root = _root_url(page)
     content, images = _content(page, root)
     return {
@@ -80,7 +82,7 @@ def build(page) -> dict:
         "content_source_url": page.get_full_url() or "",
         "need_open_comment": 0,
         "only_fans_can_comment": 0,
-        "cover": _cover(getattr(page, "cover_image", None), root),
+        "cover": _cover(getattr(page, "cover_image", None) or getattr(page, "photo", None), root),
         "images": images,
     }
 
@@ -181,6 +183,9 @@ def _cover(image, root: str) -> dict | None:
 def _content(page, root: str) -> tuple[str, list[dict]]:
     parts: list[str] = []
     images: dict[str, dict] = {}
+    story = getattr(page, "story", "")
+    if story:
+        parts.append(sanitise(expand_db_html(story), allow_images=False))
     for block in getattr(page, "body", None) or []:
         kind, value = block.block_type, block.value
         if kind == "paragraph":

@@ -1,10 +1,14 @@
 """The WeChat article version: what is built from a page, and every limit it is held to."""
 
+import datetime
+
 import pytest
+from wagtail.models import Page
 
 from media_schedule.channels import get_channel
 from media_schedule.versions import wechat
-from tests.support.wechat_pages import image_block, make_article, make_image
+from publicity.models import ExemplarPage
+from tests.support.wechat_pages import column, image_block, make_article, make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +166,31 @@ def test_broken_crop_and_unsupported_cover_are_reported():
 
     assert "封面图片 c.webp 格式为 WEBP，仅支持 JPG/PNG/GIF/BMP" in found
     assert "封面 1:1 裁剪区域无效" in found
+
+
+def test_version_built_from_the_base_page_or_a_revision_is_the_same():
+    page = make_article(cover=make_image("封面"))
+    base = Page.objects.get(pk=page.pk)
+    revision = page.save_revision()
+
+    assert wechat.build(base) == wechat.build(page)
+    assert wechat.build(revision.as_object()) == wechat.build(page)
+
+
+def test_exemplar_story_and_photo_make_the_version():
+    exemplar = ExemplarPage(
+        title="优秀退役军人张某某",
+        slug="zhang",
+        summary="退役不褪色，带领乡亲致富。",
+        photo=make_image("照片", size=(800, 1000)),
+        story="<p>退役后回乡创业。</p><script>x()</script>",
+        consent_given_on=datetime.date(2026, 1, 1),
+        consent_review_date=datetime.date(2027, 1, 1),
+    )
+    column().add_child(instance=exemplar)
+
+    version = wechat.build(exemplar)
+
+    assert version["content"] == "<p>退役后回乡创业。</p>"
+    assert version["cover"]["name"].endswith(".jpg")
+    assert wechat.validate(version) == []
