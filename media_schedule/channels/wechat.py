@@ -17,6 +17,11 @@ Every request carries the placement's idempotency key in ``X-Idempotency-Key``, 
 also written into the article's source URL (``?ref=<key>``), the one field that comes back in
 the list of publications; that is how ``confirm`` recognises a submission without a publish id.
 Nothing here ever submits a draft a second time once a submit may have reached the platform.
+
+The platform retires an account's previous token a few minutes after a new one is issued, so
+worker processes should share one cache (``CACHE_URL`` pointing at Redis): with per-process
+local-memory caches each process keeps its own token and the tokens displace one another,
+which costs a refresh now and then and counts against the daily token quota.
 """
 
 import hashlib
