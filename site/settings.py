@@ -283,7 +283,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dispatch-placements": {
         "task": "media_schedule.tick_dispatcher",
         "schedule": float(OUTREACH_DISPATCH["TICK_SECONDS"]),
-        "options": {"expires": float(OUTREACH_DISPATCH["TICK_SECONDS"])},
+        # Ticks that waited behind a burst of deliveries still run; older ones are dropped.
+        "options": {"expires": 10.0 * OUTREACH_DISPATCH["TICK_SECONDS"]},
     },
 }
 
