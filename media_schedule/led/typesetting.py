@@ -142,6 +142,11 @@ def _tokens(text: str) -> list[str]:
     return _LATIN_RUN.findall(text)
 
 
+@functools.lru_cache(maxsize=65536)
+def _unit_width(font: ImageFont.FreeTypeFont, unit: str) -> float:
+    return font.getlength(unit)
+
+
 def break_lines(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str] | None:
     """Wrap ``text`` to ``max_width`` px under the Chinese line-breaking rules.
 
@@ -149,12 +154,17 @@ def break_lines(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list
     carried to the next line to obey that. Returns ``None`` when some unit cannot be placed
     at this width (the caller then tries a smaller face or scrolls).
     """
+
+    def width(units: list[str]) -> float:
+        # Summed unit widths: CJK faces do not kern, and this keeps wrapping linear in length.
+        return sum(_unit_width(font, unit) for unit in units)
+
     lines: list[list[str]] = []
     current: list[str] = []
     for token in _tokens(text):
         if not current and token.isspace():
             continue
-        if font.getlength("".join([*current, token])) <= max_width:
+        if width([*current, token]) <= max_width:
             current.append(token)
             continue
         if token.isspace():
@@ -177,7 +187,7 @@ def break_lines(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list
             return None
         lines.append(current)
         current = [*carried, token]
-        if font.getlength("".join(current)) > max_width:
+        if width(current) > max_width:
             return None
     while current and current[-1].isspace():
         current.pop()
