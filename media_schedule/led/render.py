@@ -7,7 +7,7 @@ screens a four-entry palette (dark, red, green, yellow = red + green); full-colo
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from .pictures import FocalPoint, fit_picture
 from .typesetting import Layout, fit
@@ -129,8 +129,9 @@ def _picture_frame(picture: Image.Image, spec: ScreenSpec, mode: str, focal) -> 
     if spec.colour_mode == FULL:
         return fitted
     if spec.colour_mode == SINGLE:
-        dots = fitted.convert("L").convert("1", dither=Image.Dither.FLOYDSTEINBERG)
-        return _with_palette(dots.convert("L"), spec, 1)
+        # Dithering turns a photo into speckle at LED pitch; a stretched threshold keeps shapes.
+        grey = ImageOps.autocontrast(fitted.convert("L"), cutoff=2)
+        return _with_palette(grey, spec, 1)
     palette_image = Image.new("P", (1, 1))
     palette_image.putpalette([c for colour in DUAL_PALETTE for c in colour] * 64)
     return fitted.quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG)

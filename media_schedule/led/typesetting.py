@@ -196,6 +196,10 @@ def break_lines(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list
     return ["".join(line) for line in lines]
 
 
+def _orphaned(lines: list[str]) -> bool:
+    return len(lines) > 1 and len(lines[-1].rstrip("".join(NO_LINE_START))) <= 1
+
+
 def _wrap_all(paragraphs: list[str], face: Face, width: int, avoid_orphans: bool):
     font = face.load()
     lines: list[str] = []
@@ -203,8 +207,19 @@ def _wrap_all(paragraphs: list[str], face: Face, width: int, avoid_orphans: bool
         wrapped = break_lines(paragraph, font, width)
         if wrapped is None:
             return None
-        if avoid_orphans and len(wrapped) > 1 and len(wrapped[-1]) == 1:
-            return None
+        if avoid_orphans and _orphaned(wrapped):
+            # Balance the lines: a narrower measure with the same number of lines moves
+            # characters down to keep the last one company.
+            step = max(1, face.size // 2)
+            for narrower in range(width - step, width // 2, -step):
+                candidate = break_lines(paragraph, font, narrower)
+                if candidate is None or len(candidate) > len(wrapped):
+                    return None
+                if not _orphaned(candidate):
+                    wrapped = candidate
+                    break
+            else:
+                return None
         lines.extend(wrapped)
     return lines or None
 
@@ -224,6 +239,24 @@ class Layout:
         return count * self.face.line_height + (count - 1) * self.face.gap
 
 
+def _first_fit(paragraphs, faces, width, height, *, wrap=True, avoid_orphans=True):
+    for face in faces:
+        if wrap:
+            lines = _wrap_all(paragraphs, face, width, avoid_orphans)
+        else:
+            font = face.load()
+            fits = all(font.getlength(p) <= width for p in paragraphs)
+            lines = list(paragraphs) if fits else None
+        if not lines:
+            continue
+        needed = len(lines) * face.line_height + (len(lines) - 1) * face.gap
+        if needed <= height:
+            font = face.load()
+            widest = max(int(font.getlength(line)) for line in lines)
+            return Layout(face, tuple(lines), False, widest)
+    return None
+
+
 def fit(paragraphs: list[str], width: int, height: int, *, full_colour: bool) -> Layout:
     """The largest face at which every paragraph fits on the screen, wrapped if needed.
 
@@ -239,18 +272,16 @@ def fit(paragraphs: list[str], width: int, height: int, *, full_colour: bool) ->
     if not usable:
         smallest = faces[-1]
         raise MissingGlyphsError(missing_glyphs(text, smallest), smallest.name)
+    whole = _first_fit(paragraphs, usable, width, height, wrap=False)
     # First pass: no wrapped paragraph may leave a single character alone on its last line
     # (a smaller face usually avoids it); second pass accepts one rather than scrolling.
     for avoid_orphans in (True, False):
-        for face in usable:
-            lines = _wrap_all(paragraphs, face, width, avoid_orphans)
-            if lines is None:
-                continue
-            needed = len(lines) * face.line_height + (len(lines) - 1) * face.gap
-            if needed <= height:
-                font = face.load()
-                widest = max(int(font.getlength(line)) for line in lines)
-                return Layout(face, tuple(lines), False, widest)
+        wrapped = _first_fit(paragraphs, usable, width, height, avoid_orphans=avoid_orphans)
+        if wrapped is not None:
+            # Each slogan on its own line reads better than slightly larger broken lines.
+            if whole is not None and whole.face.size * 4 >= wrapped.face.size * 3:
+                return whole
+            return wrapped
     face = next((f for f in usable if f.line_height <= height), usable[-1])
     line = "　".join(paragraphs)
     return Layout(face, (line,), True, int(face.load().getlength(line)))

@@ -121,3 +121,9 @@ def test_control_characters_are_refused_with_their_code_points():
 def test_a_screen_lower_than_one_character_is_refused():
     with pytest.raises(ValueError, match="16×16"):
         fit(["双拥"], 64, 12, full_colour=False)
+
+
+def test_a_wrapped_slogan_does_not_leave_one_character_alone():
+    layout = fit(["全民国防教育日", "增强国防观念，共筑钢铁长城！"], 192, 64, full_colour=False)
+    assert layout.lines[-1] == "长城！"
+    assert all(len(line.rstrip("！")) > 1 for line in layout.lines)
