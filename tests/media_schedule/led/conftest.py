@@ -32,7 +32,8 @@ def make_screen(db):
 
 @pytest.fixture
 def article(db) -> ArticlePage:
-    root = Page.get_first_root_node()
+    # Transactional tests start from an empty table, without the tree's root.
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     home = root.add_child(instance=HomePage(title="示范县双拥网", slug=f"home-{next(_numbers)}"))
     column = home.add_child(instance=ColumnPage(title="国防教育", slug="defence"))
     return column.add_child(

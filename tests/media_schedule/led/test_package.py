@@ -55,7 +55,7 @@ def items(with_picture=False):
     for number, (text, dwell) in enumerate(ITEMS, start=1):
         picture = None
         if with_picture and number == 1:
-            picture = lambda: Image.new("RGB", (800, 600), (200, 40, 40))  # noqa: E731
+            picture = lambda: Image.linear_gradient("L").resize((800, 600)).convert("RGB")  # noqa: E731
         made.append(
             PackageItem(
                 key=f"placement-{number}",
