@@ -145,6 +145,11 @@ class Placement(models.Model):
         return f"{self.page.title} → {self.outlet.name} @ {due:%Y年%m月%d日 %H:%M}"
 
     @property
+    def due_display(self) -> str:
+        """The due time in Asia/Shanghai, written the Chinese way (for exports)."""
+        return f"{timezone.localtime(self.due_at):%Y年%m月%d日 %H:%M}"
+
+    @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
 

@@ -1,0 +1,142 @@
+"""Editors' actions on placements: schedule an item to outlets, cancel, retry.
+
+Each action is a guarded transition: it changes the row only from the states where it makes
+sense, with a compare-and-set update, and otherwise raises ``TransitionError`` naming why
+(in Chinese). The dispatcher's own transitions live in ``dispatch``.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from .channels import VersionProblem, get_channel
+from .models import Outlet, Placement
+
+Status = Placement.Status
+
+CANCELLABLE = (Status.PLANNED, Status.APPROVED, Status.QUEUED, Status.FAILED)
+RETRYABLE = (Status.FAILED, Status.CANCELLED)
+
+
+class TransitionError(Exception):
+    """An action that the placement's current status does not allow."""
+
+
+@dataclass
+class OutletVersion:
+    """An outlet's version of one item and what is wrong with it, for the editor to see."""
+
+    outlet: Outlet
+    version: dict[str, Any] = field(default_factory=dict)
+    problems: list[VersionProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def outlet_version(*, outlet: Outlet, page: Page) -> OutletVersion:
+    """Build ``page``'s version for ``outlet`` with its adapter and validate it."""
+    try:
+        channel = get_channel(outlet.kind)
+    except LookupError:
+        problem = VersionProblem(
+            "outlet",
+            _("暂无“%(kind)s”渠道的发送模块，不能排期。") % {"kind": outlet.get_kind_display()},
+        )
+        return OutletVersion(outlet, problems=[problem])
+    specific = page.specific
+    try:
+        version = channel.build_version(specific)
+    except NotImplementedError:
+        problem = VersionProblem("outlet", _("该渠道不能自动生成版本。"))
+        return OutletVersion(outlet, problems=[problem])
+    return OutletVersion(outlet, version, list(channel.validate(version, specific)))
+
+
+def placements_schedule(
+    *,
+    page: Page,
+    entries: list[tuple[Outlet, datetime.datetime]],
+    campaign=None,
+    user=None,
+) -> list[Placement]:
+    """Create one placement per (outlet, due time); refuse all if any version has problems.
+
+    The version saved is the one the editor saw; the dispatcher still checks the content's
+    review approval at the due time.
+    """
+    if not entries:
+        raise TransitionError(_("请至少选择一个发布渠道和时间。"))
+    versions = {}
+    problems = []
+    for outlet, _due in entries:
+        if outlet.pk not in versions:
+            versions[outlet.pk] = outlet_version(outlet=outlet, page=page)
+            problems += [
+                f"{outlet.name}：{problem.message}" for problem in versions[outlet.pk].problems
+            ]
+        if not outlet.is_active:
+            problems.append(_("%(name)s：渠道已停用。") % {"name": outlet.name})
+    if problems:
+        raise TransitionError("；".join(problems))
+    with transaction.atomic():
+        return [
+            Placement.objects.create(
+                page=page,
+                outlet=outlet,
+                due_at=due_at,
+                campaign=campaign,
+                version=versions[outlet.pk].version,
+                created_by=user,
+            )
+            for outlet, due_at in entries
+        ]
+
+
+def placement_cancel(*, placement: Placement, user=None) -> Placement:
+    """Cancel a placement that has not started sending; a queued message then does nothing."""
+    who = user.get_username() if user else _("系统")
+    changed = Placement.objects.filter(pk=placement.pk, status__in=CANCELLABLE).update(
+        status=Status.CANCELLED,
+        lease_expires_at=None,
+        claim_token=None,
+        next_attempt_at=None,
+        last_error=_("已由 %(user)s 取消。") % {"user": who},
+        updated_at=timezone.now(),
+    )
+    placement.refresh_from_db()
+    if not changed:
+        raise TransitionError(
+            _("“%(status)s”状态的排期不能取消。") % {"status": placement.get_status_display()}
+        )
+    return placement
+
+
+def placement_retry(*, placement: Placement, user=None) -> Placement:
+    """Put a failed or cancelled placement back in the schedule, under the same key.
+
+    It goes out at the next tick if its time has passed; the outlet sees the same idempotency
+    key as before, so an outlet that did publish it will not publish it twice.
+    """
+    changed = Placement.objects.filter(pk=placement.pk, status__in=RETRYABLE).update(
+        status=Status.PLANNED,
+        attempts=0,
+        checks=0,
+        lease_expires_at=None,
+        claim_token=None,
+        next_attempt_at=None,
+        last_error="",
+        updated_at=timezone.now(),
+    )
+    placement.refresh_from_db()
+    if not changed:
+        raise TransitionError(
+            _("“%(status)s”状态的排期不能重试。") % {"status": placement.get_status_display()}
+        )
+    return placement

@@ -1,0 +1,202 @@
+"""The scheduler's admin, in Chinese: listings, filters, export, schedule-to-outlets, actions,
+history and the dashboard panel."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from media_schedule.models import DeliveryRecord, Outlet, Placement
+from tests.support.schedule_pages import approved_article
+
+pytestmark = pytest.mark.django_db
+
+Status = Placement.Status
+
+
+@pytest.fixture
+def website():
+    return Outlet.objects.create(name="县政府网站双拥专栏", kind=Outlet.Kind.WEBSITE)
+
+
+@pytest.fixture
+def radio():
+    return Outlet.objects.create(name="县广播电台", kind=Outlet.Kind.RADIO)
+
+
+def test_schedule_preview_shows_each_outlets_version_and_problems(admin_client, website, radio):
+    article = approved_article("八一建军节慰问活动")
+    due = timezone.localtime() + datetime.timedelta(hours=2)
+    response = admin_client.post(
+        reverse("media_schedule_page", args=[article.pk]),
+        {
+            "outlet_0": website.pk,
+            "due_at_0": due.strftime("%Y-%m-%d %H:%M"),
+            "outlet_1": radio.pk,
+            "due_at_1": due.strftime("%Y-%m-%d %H:%M"),
+            "preview": "1",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "县政府网站双拥专栏" in html and "符合该渠道的要求。" in html
+    assert "1 个问题，需修改后才能保存" in html
+    assert "暂无“广播电台”渠道的发送模块，不能排期。" in html
+    assert not Placement.objects.exists()
+
+
+def test_saving_with_a_problem_is_refused_and_saves_nothing(admin_client, website, radio):
+    article = approved_article()
+    due = (timezone.localtime() + datetime.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    response = admin_client.post(
+        reverse("media_schedule_page", args=[article.pk]),
+        {
+            "outlet_0": website.pk,
+            "due_at_0": due,
+            "outlet_1": radio.pk,
+            "due_at_1": due,
+            "save": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "县广播电台：暂无“广播电台”渠道的发送模块，不能排期。" in response.content.decode()
+    assert not Placement.objects.exists()
+
+
+def test_several_times_for_one_outlet_are_saved_at_once(admin_client, website):
+    article = approved_article()
+    times = [timezone.localtime() + datetime.timedelta(hours=h) for h in (1, 5)]
+    response = admin_client.post(
+        reverse("media_schedule_page", args=[article.pk]),
+        {
+            "outlet_0": website.pk,
+            "due_at_0": times[0].strftime("%Y-%m-%d %H:%M"),
+            "outlet_1": website.pk,
+            "due_at_1": times[1].strftime("%Y-%m-%d %H:%M"),
+            "save": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    placements = list(Placement.objects.order_by("due_at"))
+    assert [p.outlet for p in placements] == [website, website]
+    assert [timezone.localtime(p.due_at).hour for p in placements] == [t.hour for t in times]
+    assert placements[0].version == {"title": article.title}
+    assert placements[0].created_by.username == "admin"
+
+
+def test_a_half_filled_row_gets_a_clear_error(admin_client, website):
+    article = approved_article()
+    response = admin_client.post(
+        reverse("media_schedule_page", args=[article.pk]), {"outlet_0": website.pk, "save": "1"}
+    )
+
+    assert "请填写计划时间。" in response.content.decode()
+    assert not Placement.objects.exists()
+
+
+def test_the_page_offers_schedule_to_outlets(admin_client):
+    article = approved_article()
+    response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[article.pk]))
+    assert reverse("media_schedule_page", args=[article.pk]) in response.content.decode()
+
+
+def test_listing_filters_by_status_and_date_range_and_exports(admin_client, website):
+    article = approved_article()
+    now = timezone.now()
+    failed = Placement.objects.create(
+        page=article, outlet=website, due_at=now - datetime.timedelta(days=3), status=Status.FAILED
+    )
+    Placement.objects.create(page=article, outlet=website, due_at=now + datetime.timedelta(days=3))
+    index = reverse("media_schedule_placement:index")
+
+    by_status = admin_client.get(index, {"status": "failed"})
+    assert list(by_status.context["object_list"]) == [failed]
+    day = timezone.localtime(failed.due_at).date().isoformat()
+    by_date = admin_client.get(index, {"due_at_from": day, "due_at_to": day})
+    assert list(by_date.context["object_list"]) == [failed]
+    export = admin_client.get(index, {"export": "csv", "status": "failed"})
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert export.status_code == 200 and str(failed.idempotency_key) in body
+    assert f"{timezone.localtime(failed.due_at):%Y年%m月%d日 %H:%M},失败," in body
+
+
+def test_history_shows_attempts_errors_and_receipts(admin_client, website):
+    article = approved_article()
+    placement = Placement.objects.create(
+        page=article, outlet=website, due_at=timezone.now(), status=Status.FAILED, attempts=2
+    )
+    for attempt, outcome, error in [
+        (1, "retry", "渠道暂时不可用（HTTP 503）"),
+        (2, "failed", "渠道拒绝"),
+    ]:
+        DeliveryRecord.objects.create(
+            placement=placement,
+            outlet=website,
+            page=article,
+            attempt=attempt,
+            outcome=outcome,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+            error=error,
+            receipt={"status": 503},
+        )
+
+    html = admin_client.get(
+        reverse("media_schedule_placement:inspect", args=[placement.pk])
+    ).content.decode()
+    assert "发送记录" in html
+    assert "渠道暂时不可用（HTTP 503）" in html and "暂时失败，将重试" in html
+    assert "status: 503" in html
+    assert reverse("media_schedule_placement_action", args=[placement.pk, "retry"]) in html
+
+
+def test_retry_and_cancel_are_guarded_transitions(admin_client, website):
+    article = approved_article()
+    placement = Placement.objects.create(
+        page=article, outlet=website, due_at=timezone.now(), status=Status.FAILED, attempts=4
+    )
+    action = "media_schedule_placement_action"
+
+    admin_client.post(reverse(action, args=[placement.pk, "retry"]))
+    placement.refresh_from_db()
+    assert (placement.status, placement.attempts) == (Status.PLANNED, 0)
+
+    admin_client.post(reverse(action, args=[placement.pk, "cancel"]))
+    placement.refresh_from_db()
+    assert placement.status == Status.CANCELLED and "已由 admin 取消" in placement.last_error
+
+    Placement.objects.filter(pk=placement.pk).update(status=Status.DELIVERED)
+    response = admin_client.post(reverse(action, args=[placement.pk, "cancel"]), follow=True)
+    placement.refresh_from_db()
+    assert placement.status == Status.DELIVERED
+    assert "“已送达”状态的排期不能取消。" in response.content.decode()
+
+
+def test_dashboard_panel_shows_failed_late_and_backlog(admin_client, website):
+    article = approved_article()
+    now = timezone.now()
+    Placement.objects.create(
+        page=article, outlet=website, due_at=now, status=Status.FAILED, last_error="渠道拒绝"
+    )
+    Placement.objects.create(
+        page=article,
+        outlet=website,
+        due_at=now - datetime.timedelta(minutes=10),
+        status=Status.APPROVED,
+    )
+
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "排期状况" in html
+    assert 'data-count="failed">1<' in html
+    assert 'data-count="late">1<' in html
+    assert 'data-count="backlog">1<' in html
+    assert "渠道拒绝" in html
+
+
+def test_outlet_listing_filters_by_kind(admin_client, website, radio):
+    response = admin_client.get(reverse("media_schedule_outlet:index"), {"kind": "radio"})
+    assert list(response.context["object_list"]) == [radio]
