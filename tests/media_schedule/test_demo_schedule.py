@@ -1,0 +1,35 @@
+"""``load_demo_schedule``: every outlet kind, a few placements, idempotent, with a dry run."""
+
+import pytest
+from django.core.management import call_command
+
+from media_schedule.models import Outlet, Placement
+from tests.support.schedule_pages import approved_article
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_schedule_is_created_once(capsys):
+    articles = [approved_article(f"演示稿件{n}") for n in range(2)]
+
+    call_command("load_demo_schedule", wechat_base_url="http://127.0.0.1:9911")
+    call_command("load_demo_schedule", wechat_base_url="http://127.0.0.1:9911")
+
+    out = capsys.readouterr().out
+    assert "演示排期已创建 (created): outlets 7，placements 4" in out
+    assert "演示排期已存在，未作改动" in out
+    assert set(Outlet.objects.values_list("kind", flat=True)) == set(Outlet.Kind.values)
+    wechat = Outlet.objects.get(kind=Outlet.Kind.WECHAT)
+    assert wechat.config["base_url"] == "http://127.0.0.1:9911"
+    assert Placement.objects.count() == 4
+    assert set(Placement.objects.values_list("page_id", flat=True)) == {a.pk for a in articles}
+
+
+def test_dry_run_creates_nothing(capsys):
+    approved_article()
+
+    call_command("load_demo_schedule", dry_run=True)
+
+    assert "将创建 (would create): outlets 7，placements 2" in capsys.readouterr().out
+    assert not Outlet.objects.exists()
+    assert not Placement.objects.exists()
