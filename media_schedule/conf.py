@@ -11,6 +11,9 @@ DEFAULTS = {
     "RETRY_BASE_MS": 30_000,
     "RETRY_CAP_SECONDS": 3600,
     "BATCH": 500,
+    # Cap on claimed rows waiting in the broker; more would only wait there until their lease
+    # ran out (several minutes of work for the workers at hand).
+    "MAX_QUEUED": 5000,
     # How long to wait before asking again whether held-back content has passed review.
     "APPROVAL_RECHECK_SECONDS": 30,
     # How often, and how many times, to ask an outlet about an unanswered delivery.

@@ -192,10 +192,13 @@ def placements_claim(*, now: datetime.datetime, report: TickReport | None = None
     """Claim approved placements falling due and unconfirmed ones due for a check.
 
     Each claim sets a lease and a fresh token; the delivery tasks are enqueued only after the
-    claim has committed, so a worker never sees a row that is not yet queued.
+    claim has committed, so a worker never sees a row that is not yet queued. While workers
+    lag, no more than ``MAX_QUEUED`` rows wait in the broker: the rest stay approved (the
+    visible backlog) instead of queueing up until their leases expire.
     """
     report = report or TickReport()
-    batch = dispatch_setting("BATCH")
+    queued = Placement.objects.filter(status=Status.QUEUED).count()
+    batch = min(dispatch_setting("BATCH"), max(dispatch_setting("MAX_QUEUED") - queued, 0))
     token = uuid.uuid4()
     lease_until = now + seconds("LEASE_SECONDS")
     with transaction.atomic():

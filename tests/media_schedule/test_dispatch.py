@@ -223,3 +223,14 @@ def test_a_cancelled_queued_placement_is_not_sent(outlet, enqueued, outlet_stand
 def test_scheduling_without_entries_is_refused(outlet):
     with pytest.raises(TransitionError, match="请至少选择一个发布渠道和时间。"):
         placements_schedule(page=approved_article(), entries=[])
+
+
+def test_claims_stop_while_too_many_wait_in_the_broker(outlet, enqueued, settings):
+    settings.OUTREACH_DISPATCH = {**settings.OUTREACH_DISPATCH, "MAX_QUEUED": 2}
+    article = approved_article()
+    for _ in range(3):
+        place(article, outlet, status=Status.APPROVED)
+
+    assert len(dispatch.placements_claim(now=timezone.now())) == 2
+    assert dispatch.placements_claim(now=timezone.now()) == []
+    assert Placement.objects.backlog(timezone.now()).filter(status=Status.APPROVED).count() == 1
