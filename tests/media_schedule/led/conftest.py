@@ -5,7 +5,8 @@ import itertools
 
 import pytest
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from media_schedule.led.models import Screen
 from media_schedule.models import Outlet, Placement
@@ -32,7 +33,9 @@ def make_screen(db):
 
 @pytest.fixture
 def article(db) -> ArticlePage:
-    # Transactional tests start from an empty table, without the tree's root.
+    # After a transactional test the tables are flushed: the locale and the tree's root,
+    # which migrations create, may be gone.
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant("zh-hans"))
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     home = root.add_child(instance=HomePage(title="示范县双拥网", slug=f"home-{next(_numbers)}"))
     column = home.add_child(instance=ColumnPage(title="国防教育", slug="defence"))
