@@ -82,6 +82,19 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
                     delivered_at=now,
                 )
                 report.count("placements")
+        # Other demo data may add LED outlets of its own: give each a wall so that its
+        # placements have a screen to be delivered to.
+        for outlet in Outlet.objects.filter(kind=Outlet.Kind.LED_SCREEN, screen__isnull=True):
+            screens.append(
+                Screen.objects.create(
+                    outlet=outlet,
+                    width=1920,
+                    height=1080,
+                    colour_mode="full",
+                    location=outlet.notes,
+                )
+            )
+            report.count("screens")
     if build_packages:
         for screen in screens:
             package, is_new = services.screen_package_refresh(screen=screen)
