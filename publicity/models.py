@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.cache import patch_cache_control
+from django.utils.functional import lazy
 from django.utils.html import strip_tags
 from django.utils.http import http_date
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -44,6 +46,16 @@ class Theme(index.Indexed, models.Model):
         return self.name
 
 
+def month_label(month: int) -> str:
+    """``9月`` in Chinese, the month's name in English."""
+    return dateformat.format(datetime.date(2024, month, 1), gettext("n月"))
+
+
+def long_date(value: datetime.date) -> str:
+    """``2025年8月1日`` in Chinese, the English catalog's own order in English."""
+    return dateformat.format(value, gettext("Y年n月j日"))
+
+
 class KeyDate(models.Model):
     """A recurring date that publicity peaks around (重要节点).
 
@@ -69,7 +81,7 @@ class KeyDate(models.Model):
 
     name = models.CharField(_("名称"), max_length=60)
     month = models.PositiveSmallIntegerField(
-        _("月份"), choices=[(m, _("%(month)d月") % {"month": m}) for m in range(1, 13)]
+        _("月份"), choices=[(m, lazy(month_label, str)(m)) for m in range(1, 13)]
     )
     day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
     weekday = models.PositiveSmallIntegerField(
@@ -103,7 +115,7 @@ class KeyDate(models.Model):
         verbose_name_plural = _("重要节点")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.rule_display}）"
+        return _("%(name)s（%(rule)s）") % {"name": self.name, "rule": self.rule_display}
 
     def clean(self) -> None:
         fixed = self.day is not None
@@ -125,12 +137,14 @@ class KeyDate(models.Model):
 
     @property
     def rule_display(self) -> str:
+        month = month_label(self.month)
         if self.day is not None:
-            return f"{self.month}月{self.day}日"
-        week = (
-            "最后一个" if self.week_of_month == -1 else f"第{'一二三四'[self.week_of_month - 1]}个"
-        )
-        return f"{self.month}月{week}星期{'一二三四五六日'[self.weekday]}"
+            return _("%(month)s%(day)d日") % {"month": month, "day": self.day}
+        return _("%(month)s%(week)s%(weekday)s") % {
+            "month": month,
+            "week": self.get_week_of_month_display(),
+            "weekday": self.get_weekday_display(),
+        }
 
     def occurrences(self, start: datetime.date, count: int = 1) -> list[datetime.date]:
         """Return the next ``count`` dates of the rule on or after ``start``."""
@@ -407,12 +421,11 @@ def consent_status_html(page) -> str:
     else:
         return format_html(
             '<p class="help-block help-info">{}</p>',
-            _("同意展示有效至 %(date)s。")
-            % {"date": f"{review.year}年{review.month}月{review.day}日"},
+            _("同意展示有效至 %(date)s。") % {"date": long_date(review)},
         )
     return format_html(
         '<p class="help-block help-warning">{}</p>',
-        message % {"date": f"{review.year}年{review.month}月{review.day}日", "days": days},
+        message % {"date": long_date(review), "days": days},
     )
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 MAX_QUERY_LENGTH = 40
 # A query of n Chinese characters has n-1 bigrams; past this many, the substring check that
@@ -75,7 +76,8 @@ def parse_query(raw: str) -> ParsedQuery:
     raw = (raw or "").strip()
     if len(raw) > MAX_QUERY_LENGTH:
         raise QueryError(
-            f"搜索词太长（{len(raw)} 个字符），请控制在 {MAX_QUERY_LENGTH} 个字符以内。"
+            _("搜索词太长（%(length)d 个字符），请控制在 %(limit)d 个字符以内。")
+            % {"length": len(raw), "limit": MAX_QUERY_LENGTH}
         )
     terms, grams, leads, substrings = [], [], [], []
     for original in raw.split():
@@ -229,7 +231,7 @@ def search(raw_query: str, page_number, *, request=None) -> SearchResults:
     except QueryError as error:
         return SearchResults(raw_query, str(error), None, [])
     if query.empty:
-        message = "请输入要搜索的中文词语或英文单词。" if raw_query else ""
+        message = _("请输入要搜索的中文词语或英文单词。") if raw_query else ""
         return SearchResults(raw_query, message, None, [])
     paginator = Paginator(matching_entries(query).select_related("page"), RESULTS_PER_PAGE)
     result_page = paginator.get_page(page_number)

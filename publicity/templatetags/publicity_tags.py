@@ -4,7 +4,8 @@ import datetime
 
 from django import template
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
@@ -12,20 +13,19 @@ from publicity.cache import current_generation
 
 register = template.Library()
 
-WEEKDAYS = "一二三四五六日"
-DEFAULT_SITE_NAME = "双拥专栏"
+DEFAULT_SITE_NAME = _("双拥专栏")
 # The generation in the key already retires the entry on every publish.
 NAVIGATION_CACHE_SECONDS = 600
 
 
 @register.filter
 def cn_date(value) -> str:
-    """``2025年8月1日`` for a date or (local) datetime."""
+    """``2025年8月1日`` for a date or (local) datetime; the English catalog spells it its way."""
     if not value:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
-    return f"{value.year}年{value.month}月{value.day}日"
+    return dateformat.format(value, gettext("Y年n月j日"))
 
 
 @register.filter
@@ -33,14 +33,13 @@ def cn_datetime(value) -> str:
     """``2025年8月1日 14:30`` in Asia/Shanghai."""
     if not value:
         return ""
-    local = timezone.localtime(value)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return dateformat.format(timezone.localtime(value), gettext("Y年n月j日 H:i"))
 
 
 @register.filter
 def cn_weekday(value) -> str:
-    """``星期六`` for a date."""
-    return f"星期{WEEKDAYS[value.weekday()]}" if value else ""
+    """``星期六`` for a date (Django's own weekday names)."""
+    return dateformat.format(value, "l") if value else ""
 
 
 @register.filter
