@@ -6,7 +6,7 @@ log, signals, search index and cache invalidation behave exactly as for a manual
 
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Revision
 
@@ -43,7 +43,7 @@ class WebsiteChannel(Channel):
         if go_live_at and go_live_at > timezone.now():
             raise PermanentDeliveryError(
                 _("页面审核时设定的上线时间为 %(time)s，晚于排期时间；请调整排期或上线时间。")
-                % {"time": timezone.localtime(go_live_at).strftime("%Y年%m月%d日 %H:%M")}
+                % {"time": formats.date_format(timezone.localtime(go_live_at), _("Y年m月d日 H:i"))}
             )
         revision.publish(log_action="wagtail.publish.scheduled", skip_permission_checks=True)
         page.refresh_from_db()

@@ -37,6 +37,7 @@ import httpx
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from media_schedule.versions import wechat as versions
 
@@ -59,54 +60,54 @@ TOKEN_ERRCODES = {40001, 40014, 42001}
 
 # Error codes that mean "not now": the request was refused before anything was created.
 RETRYABLE_ERRCODES = {
-    -1: "微信系统繁忙，稍后重试",
-    45009: "接口调用已达今日上限，稍后重试",
-    45011: "接口调用过于频繁（频率限制），稍后重试",
+    -1: gettext_lazy("微信系统繁忙，稍后重试"),
+    45009: gettext_lazy("接口调用已达今日上限，稍后重试"),
+    45011: gettext_lazy("接口调用过于频繁（频率限制），稍后重试"),
 }
 
 # Error codes that no retry can cure; the reason is shown to the editor.
 PERMANENT_ERRCODES = {
-    40001: "access_token 无效（已刷新一次仍被拒绝），请检查 AppID 与 AppSecret",
-    40002: "grant_type 不合法",
-    40004: "媒体文件类型不合法",
-    40005: "文件类型不合法（仅支持 JPG/PNG）",
-    40007: "media_id 不合法（素材或草稿不存在）",
-    40009: "图片大小超出限制",
-    40013: "AppID 不合法",
-    40014: "access_token 不合法（已刷新一次仍被拒绝）",
-    40125: "AppSecret 不正确",
-    40164: "调用接口的服务器 IP 不在公众号的 IP 白名单中",
-    40243: "AppSecret 已被冻结，请在公众平台解冻",
-    41001: "缺少 access_token 参数",
-    42001: "access_token 已过期（已刷新一次仍被拒绝）",
-    44002: "请求内容为空",
-    44003: "图文内容为空",
-    45001: "素材大小超出限制",
-    45002: "正文超出长度限制",
-    45003: "标题超出长度限制",
-    45004: "摘要超出长度限制",
-    45110: "作者超出长度限制",
-    45166: "正文内容不合法",
-    47001: "请求数据格式错误",
-    48001: "公众号未获得该接口的权限",
-    50001: "用户未授权该接口",
-    50002: "公众号已被限制使用该接口",
-    53404: "账号已被限制带货能力，请删除文章中的商品后重新发表",
-    53405: "文章中插入的商品信息不合法",
-    53503: "该草稿未通过发布检查",
-    53504: "需前往公众平台官网使用该草稿",
-    53505: "请在公众平台手动保存该草稿后再发表",
-    89503: "调用接口的 IP 需公众号管理员确认",
+    40001: gettext_lazy("access_token 无效（已刷新一次仍被拒绝），请检查 AppID 与 AppSecret"),
+    40002: gettext_lazy("grant_type 不合法"),
+    40004: gettext_lazy("媒体文件类型不合法"),
+    40005: gettext_lazy("文件类型不合法（仅支持 JPG/PNG）"),
+    40007: gettext_lazy("media_id 不合法（素材或草稿不存在）"),
+    40009: gettext_lazy("图片大小超出限制"),
+    40013: gettext_lazy("AppID 不合法"),
+    40014: gettext_lazy("access_token 不合法（已刷新一次仍被拒绝）"),
+    40125: gettext_lazy("AppSecret 不正确"),
+    40164: gettext_lazy("调用接口的服务器 IP 不在公众号的 IP 白名单中"),
+    40243: gettext_lazy("AppSecret 已被冻结，请在公众平台解冻"),
+    41001: gettext_lazy("缺少 access_token 参数"),
+    42001: gettext_lazy("access_token 已过期（已刷新一次仍被拒绝）"),
+    44002: gettext_lazy("请求内容为空"),
+    44003: gettext_lazy("图文内容为空"),
+    45001: gettext_lazy("素材大小超出限制"),
+    45002: gettext_lazy("正文超出长度限制"),
+    45003: gettext_lazy("标题超出长度限制"),
+    45004: gettext_lazy("摘要超出长度限制"),
+    45110: gettext_lazy("作者超出长度限制"),
+    45166: gettext_lazy("正文内容不合法"),
+    47001: gettext_lazy("请求数据格式错误"),
+    48001: gettext_lazy("公众号未获得该接口的权限"),
+    50001: gettext_lazy("用户未授权该接口"),
+    50002: gettext_lazy("公众号已被限制使用该接口"),
+    53404: gettext_lazy("账号已被限制带货能力，请删除文章中的商品后重新发表"),
+    53405: gettext_lazy("文章中插入的商品信息不合法"),
+    53503: gettext_lazy("该草稿未通过发布检查"),
+    53504: gettext_lazy("需前往公众平台官网使用该草稿"),
+    53505: gettext_lazy("请在公众平台手动保存该草稿后再发表"),
+    89503: gettext_lazy("调用接口的 IP 需公众号管理员确认"),
 }
 
 # freepublish/get publish_status: 0 published, 1 publishing, 2-6 failed.
 PUBLISHED, PUBLISHING = 0, 1
 PUBLISH_FAILURES = {
-    2: "原创声明校验未通过，文章未发表",
-    3: "平台常规校验未通过，文章未发表",
-    4: "平台审核不通过，文章未发表",
-    5: "文章发表成功后已被全部删除",
-    6: "文章发表成功后已被平台封禁",
+    2: gettext_lazy("原创声明校验未通过，文章未发表"),
+    3: gettext_lazy("平台常规校验未通过，文章未发表"),
+    4: gettext_lazy("平台审核不通过，文章未发表"),
+    5: gettext_lazy("文章发表成功后已被全部删除"),
+    6: gettext_lazy("文章发表成功后已被平台封禁"),
 }
 
 _clients: dict[tuple, httpx.Client] = {}

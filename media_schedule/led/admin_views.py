@@ -194,7 +194,7 @@ def export_status(request, job_id: int):
 def package_download(request, package_id: int):
     """The package ZIP, named after the screen and version."""
     package = get_object_or_404(Package.objects.select_related("screen__outlet"), pk=package_id)
-    kind = "插播" if package.kind == Package.Kind.INSERTION else "节目包"
+    kind = _("插播") if package.kind == Package.Kind.INSERTION else _("节目包")
     name = f"{package.screen.name}-{kind}-v{package.version}.zip"
     return FileResponse(package.archive.open("rb"), as_attachment=True, filename=name)
 

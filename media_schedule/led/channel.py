@@ -24,7 +24,7 @@ from media_schedule.models import Placement
 from .models import Screen
 from .pictures import PictureError
 from .playlist import picture_focal, picture_loader
-from .render import ScreenSpec, render_item
+from .render import ScreenSpec, picture_warning, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
 
@@ -68,21 +68,35 @@ def slogan_lines(page) -> list[str]:
 def problems_on_screen(version, screen: Screen) -> list[LedProblem]:
     """Errors and warnings of a parsed version on one screen."""
     label = screen.name
+    on_screen = _("%(screen)s：%(problem)s")
     problems: list[LedProblem] = []
     try:
         picture = picture_loader(version.picture_id)() if version.picture_id else None
     except PictureError as error:
-        problems.append(LedProblem("picture_id", f"{label}：{error}", "error", screen.pk))
+        problems.append(
+            LedProblem(
+                "picture_id", on_screen % {"screen": label, "problem": error}, "error", screen.pk
+            )
+        )
         picture = None
     focal, _hash = picture_focal(version.picture_id)
+    spec = ScreenSpec.of(screen)
     try:
-        rendered = render_item(version, ScreenSpec.of(screen), picture=picture, focal=focal)
+        rendered = render_item(version, spec, picture=picture, focal=focal)
     except (MissingGlyphsError, FontMissingError, ValueError) as error:
-        problems.append(LedProblem("lines", f"{label}：{error}", "error", screen.pk))
+        problems.append(
+            LedProblem("lines", on_screen % {"screen": label, "problem": error}, "error", screen.pk)
+        )
         return problems
+    # Compared with the picture's own warning, not by wording: warnings are translated.
+    picture_note = picture_warning(picture, spec) if picture is not None else None
     for warning in rendered.warnings:
-        field = "picture_id" if "图片" in warning else "lines"
-        problems.append(LedProblem(field, f"{label}：{warning}", "warning", screen.pk))
+        field = "picture_id" if warning == picture_note else "lines"
+        problems.append(
+            LedProblem(
+                field, on_screen % {"screen": label, "problem": warning}, "warning", screen.pk
+            )
+        )
     return problems
 
 

@@ -76,7 +76,12 @@ class Screen(models.Model):
         verbose_name_plural = _("户外显示屏")
 
     def __str__(self) -> str:
-        return f"{self.outlet.name}（{self.width}×{self.height}，{self.get_colour_mode_display()}）"
+        return _("%(name)s（%(width)d×%(height)d，%(colour)s）") % {
+            "name": self.outlet.name,
+            "width": self.width,
+            "height": self.height,
+            "colour": self.get_colour_mode_display(),
+        }
 
     @property
     def name(self) -> str:

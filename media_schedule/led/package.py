@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
 from PIL import GifImagePlugin, Image
 
 from .pictures import FocalPoint, PictureError
@@ -315,7 +316,8 @@ def build_package(
                 for number, item in enumerate(items, start=1):
                     report(
                         int(70 * (number - 1) / max(1, len(items))),
-                        f"正在生成第 {number}/{len(items)} 条",
+                        _("正在生成第 %(number)d/%(total)d 条")
+                        % {"number": number, "total": len(items)},
                     )
                     notes: list[str] = []
                     try:
@@ -415,19 +417,19 @@ def build_package(
                 gif.close()
             timings["render"] = time.perf_counter() - started
 
-            report(72, "正在写入动画")
+            report(72, _("正在写入动画"))
             if gif.frames_written:
                 add("loop.gif", gif_path.read_bytes(), "image/gif", "loop_animation", False)
 
             mp4_started = time.perf_counter()
             if want_mp4:
-                report(80, "正在编码视频")
+                report(80, _("正在编码视频"))
                 mp4_path = workdir / "loop.mp4"
                 if make_mp4(workdir, mp4_entries, mp4_path):
                     add("loop.mp4", mp4_path.read_bytes(), "video/mp4", "loop_video", False)
             timings["mp4"] = time.perf_counter() - mp4_started
 
-            report(95, "正在写入清单")
+            report(95, _("正在写入清单"))
             title = f"{header['screen']['name']} 第{header['package']['version']}版"
             add(
                 "playlist.m3u",
@@ -472,7 +474,7 @@ def build_package(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
-    report(100, "完成")
+    report(100, _("完成"))
     return PackageResult(manifest, frame_total, duration_total, timings)
 
 
