@@ -128,7 +128,7 @@ def run_baseline(args) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
-    from wagtail.models import Page
+    from wagtail.models import Page, Revision
 
     from publicity.models import ArticlePage
     from tests.support.schedule_pages import news_column
@@ -136,21 +136,37 @@ def run_baseline(args) -> dict:
     count = args.baseline_count or args.count
     column = news_column()
     made_at = time.monotonic()
-    # Creating the pages takes a while; their window starts once they all exist.
+    # Creating and scheduling the pages takes minutes: schedule them a day ahead first, then
+    # move every go-live time into the window at once, in the page and in its revision.
+    placeholder = timezone.now() + datetime.timedelta(days=1)
     pages = []
     for n in range(count):
         page = ArticlePage(title=f"定时上线稿件{n}", slug=f"scheduled-{n}", live=False)
         column.add_child(instance=page)
+        page.go_live_at = placeholder
+        # Publishing a revision whose go_live_at is ahead only schedules it (approved_go_live_at).
+        page.save_revision().publish()
         pages.append(page)
     start = timezone.now() + datetime.timedelta(seconds=args.lead)
     step = args.window / count
-    for n, page in enumerate(pages):
-        page.go_live_at = start + datetime.timedelta(seconds=n * step)
-        # Publishing a revision whose go_live_at is ahead only schedules it (approved_go_live_at).
-        page.save_revision().publish()
+    due_by_page = {
+        str(page.pk): start + datetime.timedelta(seconds=n * step) for n, page in enumerate(pages)
+    }
+    revisions = list(
+        Revision.page_revisions.filter(object_id__in=due_by_page, approved_go_live_at__isnull=False)
+    )
+    for revision in revisions:
+        due = due_by_page[revision.object_id]
+        revision.approved_go_live_at = due
+        revision.content["go_live_at"] = due.isoformat()
+    Revision.objects.bulk_update(revisions, ["approved_go_live_at", "content"], batch_size=500)
+    for page in pages:
+        page.go_live_at = due_by_page[str(page.pk)]
+    Page.objects.bulk_update(pages, ["go_live_at"], batch_size=500)
+    assert len(revisions) == count, "every page must have one scheduled revision"
     setup_seconds = time.monotonic() - made_at
     ids = [page.pk for page in pages]
-    last_due = max(page.go_live_at for page in pages)
+    last_due = max(due_by_page.values())
     runs, queries, busy = 0, 0, 0.0
     # A cron job "once a minute": the first boundary after the window opens, then every 60 s.
     next_run = start.timestamp() + 60 - start.timestamp() % 60
@@ -176,7 +192,7 @@ def run_baseline(args) -> dict:
         "count": count,
         "delivered": len(published),
         "duplicates": 0,
-        "per_second": len(published) / max(busy, 1e-9),
+        "per_second": len(published) / busy if busy else float("nan"),
         "drain": (finished - last_due).total_seconds() if finished else float("nan"),
         **percentiles(lateness),
         "runs": runs,
@@ -215,6 +231,7 @@ def main() -> None:
     parser.add_argument("--lead", type=float, default=15.0, help="seconds before the window")
     parser.add_argument("--grace", type=float, default=120.0, help="extra wait before giving up")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-dispatcher", action="store_true")
     args = parser.parse_args()
 
     original_name = setup(args)
@@ -222,21 +239,25 @@ def main() -> None:
 
     results = []
     try:
-        results.append(run_dispatcher(args))
-        report(results[-1])
+        if not args.skip_dispatcher:
+            results.append(run_dispatcher(args))
+            report(results[-1])
         if not args.skip_baseline:
             results.append(run_baseline(args))
             report(results[-1])
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0)
-    ours = results[0]
-    print(
-        f"\ngoal: p99 < {GOAL_P99_SECONDS} s -> {'met' if ours['p99'] < GOAL_P99_SECONDS else 'NOT met'}; "
-        f"all delivered within {GOAL_DRAIN_SECONDS:.0f} s of the last due time -> "
-        f"{'met' if ours['delivered'] == ours['count'] and ours['drain'] <= GOAL_DRAIN_SECONDS else 'NOT met'}"
-    )
-    if len(results) > 1:
-        base = results[1]
+    ours = next((r for r in results if r["name"].startswith("dispatcher")), None)
+    base = next((r for r in results if r["name"].startswith("baseline")), None)
+    if ours:
+        on_time = ours["p99"] < GOAL_P99_SECONDS
+        drained = ours["delivered"] == ours["count"] and ours["drain"] <= GOAL_DRAIN_SECONDS
+        print(
+            f"\ngoal: p99 < {GOAL_P99_SECONDS} s -> {'met' if on_time else 'NOT met'}; "
+            f"all delivered within {GOAL_DRAIN_SECONDS:.0f} s of the last due time -> "
+            f"{'met' if drained else 'NOT met'}"
+        )
+    if ours and base:
         print(
             f"p99 lateness: dispatcher {ours['p99']:.2f} s vs publish_scheduled {base['p99']:.2f} s"
         )
