@@ -218,9 +218,9 @@ def _content(page, root: str) -> tuple[str, list[dict]]:
             # The API cannot embed outside video or audio; point readers to the website.
             label = _("视频") if value.get("kind") == "video" else _("音频")
             caption = value.get("caption") or ""
-            parts.append(
-                f"<p>【{label}】{html.escape(caption)}{_('（请点击“阅读原文”观看或收听）')}</p>"
-            )
+            # Outside the f-string so that makemessages can see it.
+            hint = _("（请点击“阅读原文”观看或收听）")
+            parts.append(f"<p>【{label}】{html.escape(caption)}{hint}</p>")
     return sanitise("".join(parts)), list(images.values())
 
 
