@@ -6,7 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .outlets import Outlet
@@ -141,13 +142,13 @@ class Placement(models.Model):
         ]
 
     def __str__(self) -> str:
-        due = timezone.localtime(self.due_at)
-        return f"{self.page.title} → {self.outlet.name} @ {due:%Y年%m月%d日 %H:%M}"
+        return f"{self.page.title} → {self.outlet.name} @ {self.due_display}"
 
     @property
     def due_display(self) -> str:
-        """The due time in Asia/Shanghai, written the Chinese way (for exports)."""
-        return f"{timezone.localtime(self.due_at):%Y年%m月%d日 %H:%M}"
+        """The due time in Asia/Shanghai, written the Chinese way (the English catalog gives
+        its own order); used by exports too."""
+        return formats.date_format(timezone.localtime(self.due_at), gettext("Y年m月d日 H:i"))
 
     @property
     def is_final(self) -> bool:

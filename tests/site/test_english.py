@@ -371,7 +371,7 @@ def scheduled(public_site):
     placement = Placement.objects.create(
         page=public_site.article,
         outlet=wechat,
-        due_at=timezone.now() + datetime.timedelta(hours=2),
+        due_at=timezone.make_aware(datetime.datetime(2030, 8, 1, 9, 30)),
     )
     return {"screen": screen, "placement": placement}
 
@@ -390,8 +390,8 @@ ADMIN_PAGES = {
     ),
     "placement history": (
         lambda s: reverse("media_schedule_placement:inspect", args=[s["placement"].pk]),
-        ["Sending history", "No sending records yet.", "Idempotency key"],
-        ["发送记录", "尚无发送记录。", "幂等键"],
+        ["Sending history", "No sending records yet.", "示范县发布 @ August 1, 2030 09:30"],
+        ["发送记录", "尚无发送记录。", "示范县发布 @ 2030年08月01日 09:30"],
     ),
     "screens": (
         lambda s: reverse("led_admin:index"),
