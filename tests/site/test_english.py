@@ -27,9 +27,13 @@ from publicity.models import ArticlePage, Campaign, ColumnPage, HomePage, KeyDat
 
 BASE_DIR = Path(settings.BASE_DIR)
 CATALOG_DIR = BASE_DIR / "locale" / "en" / "LC_MESSAGES"
-# The code makemessages reads (see the README's command): the apps and the site templates.
+# What MAKEMESSAGES below reads: the apps and the site templates.
 SOURCE_DIRS = [BASE_DIR / "site", BASE_DIR / "publicity", BASE_DIR / "media_schedule"]
 TEMPLATE_DIRS = [BASE_DIR / "templates", *SOURCE_DIRS]
+IGNORED = "--ignore=.venv --ignore=var --ignore=node_modules"
+MAKEMESSAGES = f"manage.py makemessages -l en {IGNORED} --ignore=tests --ignore=bench --ignore=docs"
+# Without the ignores compilemessages would also rewrite the installed packages' catalogs.
+COMPILEMESSAGES = f"manage.py compilemessages -l en {IGNORED}"
 
 # printf-style conversions (named or positional) and str.format fields.
 PLACEHOLDER = re.compile(
@@ -168,7 +172,7 @@ def test_every_message_has_an_english_translation(catalog):
 
 def test_translations_are_english_not_copies_of_the_chinese(catalog):
     han = re.compile(r"[\u4e00-\u9fff]")
-    # Chinese may remain only inside a quoted example of Chinese input, which none needs.
+    # A msgid copied into its msgstr, or half-translated text, still holds Han characters.
     chinese = [entry.msgid for entry in catalog if any(han.search(s) for s in entry.msgstrs)]
     assert not chinese
 
@@ -206,8 +210,8 @@ def test_every_string_marked_in_the_code_is_in_the_catalog(catalog):
     )
     assert len(marked) > 400
     assert not missing, (
-        "strings missing from locale/en (run makemessages -l en, translate, compilemessages):\n"
-        + "\n".join(missing)
+        f"strings missing from locale/en: run {MAKEMESSAGES}, translate them, then run "
+        f"{COMPILEMESSAGES}\n" + "\n".join(missing)
     )
 
 
@@ -224,7 +228,7 @@ def test_compiled_catalog_matches_the_po_file(catalog):
             found = (compiled.gettext(entry.msgid),)
         if found != entry.msgstrs:
             stale.append(entry.msgid)
-    assert not stale, f"django.mo is older than django.po (run compilemessages): {stale}"
+    assert not stale, f"django.mo is older than django.po (run {COMPILEMESSAGES}): {stale}"
 
 
 # --- Public pages -----------------------------------------------------------------------------
