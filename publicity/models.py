@@ -211,10 +211,23 @@ class PublicPage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        from .selectors import PageLinks, Pictures, breadcrumb_trail, site_navigation
+
         context = super().get_context(request, *args, **kwargs)
-        # Breadcrumbs from the site's home page down; the home page itself has none.
-        context["trail"] = list(self.get_ancestors().filter(depth__gt=1)) if self.depth > 2 else []
+        # One link builder and one rendition look-up serve everything the page shows.
+        links = PageLinks(request)
+        pictures = Pictures()
+        context["navigation"] = site_navigation(links)
+        context["trail"] = breadcrumb_trail(self, links)
+        context["canonical_url"] = links.full_url(self.url_path) if self.url_path else None
+        context.update(self.public_context(request, links=links, pictures=pictures))
+        pictures.resolve()
         return context
+
+    def public_context(self, request, *, links, pictures) -> dict:
+        """What this page type adds to its template context; images are asked of
+        ``pictures`` and filled in after this returns."""
+        return {}
 
     def meta_description(self) -> str:
         """The text for ``<meta name="description">`` and Open Graph."""
@@ -253,14 +266,14 @@ class HomePage(PublicPage):
                 return page.route(request, [])
         return super().route(request, path_components)
 
-    def get_context(self, request, *args, **kwargs):
+    def public_context(self, request, *, links, pictures) -> dict:
         from .selectors import home_sections, next_key_dates, recent_exemplars
 
-        context = super().get_context(request, *args, **kwargs)
-        context["sections"] = home_sections(self)
-        context["key_dates"] = next_key_dates(limit=3)
-        context["exemplars"] = recent_exemplars(self, limit=4)
-        return context
+        return {
+            "sections": home_sections(self, links=links, pictures=pictures),
+            "key_dates": next_key_dates(limit=3),
+            "exemplars": recent_exemplars(self, limit=4, links=links, pictures=pictures),
+        }
 
 
 class ColumnPage(PublicPage):
@@ -288,12 +301,10 @@ class ColumnPage(PublicPage):
         verbose_name = _("栏目")
         verbose_name_plural = _("栏目")
 
-    def get_context(self, request, *args, **kwargs):
+    def public_context(self, request, *, links, pictures) -> dict:
         from .selectors import column_listing
 
-        context = super().get_context(request, *args, **kwargs)
-        context.update(column_listing(self, request.GET))
-        return context
+        return column_listing(self, request.GET, links=links, pictures=pictures)
 
 
 class ArticlePageTag(TaggedItemBase):
@@ -356,16 +367,21 @@ class ArticlePage(PublicPage):
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
 
-    def get_context(self, request, *args, **kwargs):
+    def public_context(self, request, *, links, pictures) -> dict:
         from .selectors import related_articles
 
-        context = super().get_context(request, *args, **kwargs)
-        context["theme_list"] = list(self.themes.all())
-        context["tag_list"] = list(self.tags.all())
-        context["related"] = related_articles(self, [theme.pk for theme in context["theme_list"]])
-        if self.cover_image:
-            # One cache look-up (or one query) for all three sizes.
-            context["cover"] = self.cover_image.get_renditions(*self.COVER_RENDITIONS)
+        themes = list(self.themes.all())
+        context = {
+            "theme_list": themes,
+            "tag_list": list(self.tags.all()),
+            "related": related_articles(
+                self, [theme.pk for theme in themes], links=links, pictures=pictures
+            ),
+        }
+        if self.cover_image_id:
+            context["cover"] = {
+                spec: pictures.want(self.cover_image_id, spec) for spec in self.COVER_RENDITIONS
+            }
         return context
 
     def meta_description(self) -> str:
@@ -518,6 +534,14 @@ class ExemplarPage(PublicPage):
         if not getattr(request, "is_preview", False) and not self.consent_current():
             raise Http404(_("该页面暂不公开。"))
         return super().serve(request, *args, **kwargs)
+
+    def public_context(self, request, *, links, pictures) -> dict:
+        from .selectors import PORTRAIT_RENDITION
+
+        return {
+            "photo": pictures.want(self.photo_id, PORTRAIT_RENDITION),
+            "share_photo": pictures.want(self.photo_id, "fill-1200x630"),
+        }
 
     def get_sitemap_urls(self, request=None):
         return super().get_sitemap_urls(request) if self.consent_current() else []

@@ -1,39 +1,305 @@
 """Read-only queries behind the public pages.
 
-Each listing runs a fixed number of queries whatever the size of the site: covers come with
-the page row (``select_related``) and their renditions in one prefetch, tags in one prefetch.
+Listings are read as plain rows (``values()``) and turned into small card records: no page
+model is built for a card, no ``specific`` look-up and no per-link ``get_url``. Links are
+computed from ``url_path`` with the site root paths read once per request (``PageLinks``),
+and every image rendition a page shows is found in one query at the end (``Pictures``).
+Each listing runs a fixed number of queries whatever the size of the site.
 """
 
+import calendar
 import datetime
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
+from wagtail.images.models import Filter
+from wagtail.images.shortcuts import get_renditions_or_not_found
+from wagtail.models import Page, Site
 
-from .models import ArticlePage, ColumnPage, ExemplarPage, HomePage, KeyDate, Theme
+from .models import ArticlePage, ArticlePageTag, ColumnPage, ExemplarPage, KeyDate, Theme
 
 CARD_RENDITION = "fill-640x360"
 PORTRAIT_RENDITION = "fill-480x600"
 ARTICLES_PER_PAGE = 12
 EXEMPLARS_PER_PAGE = 12
 HOME_ITEMS_PER_COLUMN = 4
+DEFAULT_SITE_NAME = _("双拥专栏")
+
+# What Django's ``reverse`` leaves unquoted in a URL (django.urls.resolvers).
+_URL_SAFE = "!$&'()*+,;=/~:@"
+# The widest path treebeard writes (``Page.path`` is a CharField of 255).
+_PATH_END = "Z" * 255
 
 
-def _with_image(queryset: QuerySet, field: str, rendition: str) -> QuerySet:
-    """Join the image row and prefetch its one rendition, so a card costs no query."""
-    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=rendition)
-    return queryset.select_related(field).prefetch_related(
-        Prefetch(f"{field}__renditions", queryset=renditions, to_attr="prefetched_renditions")
-    )
+# --- Links --------------------------------------------------------------------------------
 
 
-def article_cards(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
-    """Articles ready for a card listing: cover, cover rendition and tags in two queries."""
-    return _with_image(queryset, "cover_image", CARD_RENDITION).prefetch_related("tags")
+class PageLinks:
+    """Page URLs from ``url_path``, the way ``Page.get_url(request)`` spells them.
+
+    Wagtail resolves each link with a ``reverse()`` and a walk over the site root paths; a
+    listing of twenty cards paid for that twenty times. Here the root paths (Wagtail's own
+    cached copy, kept on the request where Wagtail looks for it) and the URL prefix are read
+    once. The site runs with ``WAGTAIL_I18N_ENABLED`` off, so paths carry no language prefix.
+    """
+
+    def __init__(self, request=None):
+        self.request = request
+        self.site = Site.find_for_request(request) if request is not None else None
+
+    @cached_property
+    def root_paths(self) -> list:
+        if self.request is None:
+            return Site.get_site_root_paths()
+        # The attribute Page.get_url() reads, so Wagtail's own calls share this copy.
+        try:
+            return self.request._wagtail_cached_site_root_paths
+        except AttributeError:
+            paths = Site.get_site_root_paths()
+            self.request._wagtail_cached_site_root_paths = paths
+            return paths
+
+    @cached_property
+    def _prefix(self) -> str:
+        return reverse("wagtail_serve", args=("",))
+
+    @cached_property
+    def _single_site(self) -> bool:
+        return len({root.site_id for root in self.root_paths}) == 1
+
+    def _parts(self, url_path: str):
+        candidates = [root for root in self.root_paths if url_path.startswith(root.root_path)]
+        if not candidates:
+            return None
+        chosen = candidates[0]
+        if self.site is not None and len({root.site_id for root in candidates}) > 1:
+            chosen = next((root for root in candidates if root.site_id == self.site.pk), chosen)
+        path = self._prefix + quote(url_path[len(chosen.root_path) :], safe=_URL_SAFE)
+        if not getattr(settings, "WAGTAIL_APPEND_SLASH", True) and path != "/":
+            path = path.rstrip("/")
+        return chosen, path
+
+    def url(self, url_path: str) -> str | None:
+        """The local URL of the page at ``url_path`` (a full URL when it is on another site),
+        or ``None`` when no site holds it."""
+        parts = self._parts(url_path)
+        if parts is None:
+            return None
+        root, path = parts
+        if self._single_site or (self.site is not None and root.site_id == self.site.pk):
+            return path
+        return root.root_url + path
+
+    def full_url(self, url_path: str) -> str | None:
+        """The URL with scheme and host, as ``Page.full_url`` gives it."""
+        parts = self._parts(url_path)
+        return None if parts is None else parts[0].root_url + parts[1]
+
+
+# --- Pictures -----------------------------------------------------------------------------
+
+
+@dataclass
+class Picture:
+    """One rendition of one image, filled in by ``Pictures.resolve``."""
+
+    image_id: int
+    spec: str
+    url: str = ""
+    width: int = 0
+    height: int = 0
+    alt: str = ""  # the image's default alt text (description, else title)
+
+
+_FILTERS: dict[str, Filter] = {}
+
+
+def _filter(spec: str) -> Filter:
+    # Filters parse their spec once (a cached property); they are safe to share.
+    if spec not in _FILTERS:
+        _FILTERS[spec] = Filter(spec=spec)
+    return _FILTERS[spec]
+
+
+class Pictures:
+    """The renditions one page shows, found together in a single query.
+
+    A rendition counts only when its focal-point key matches the image's current focal
+    point, as in Wagtail's own look-up. Missing ones are generated through Wagtail (the
+    first view after an upload, or after the focal point moved); an image whose file is
+    gone shows Wagtail's "not-found" placeholder, as the ``{% image %}`` tag would.
+    """
+
+    def __init__(self):
+        self._wanted: list[Picture] = []
+
+    def want(self, image_id: int | None, spec: str) -> Picture | None:
+        """A placeholder for ``spec`` of image ``image_id`` (``None`` when there is no image)."""
+        if image_id is None:
+            return None
+        picture = Picture(image_id=image_id, spec=spec)
+        self._wanted.append(picture)
+        return picture
+
+    def resolve(self) -> None:
+        """Fill in every placeholder handed out so far."""
+        wanted, self._wanted = self._wanted, []
+        if not wanted:
+            return
+        rendition_model = get_image_model().get_rendition_model()
+        storage = rendition_model._meta.get_field("file").storage
+        specs = {picture.spec for picture in wanted}
+        vary = sorted(
+            {
+                name
+                for spec in specs
+                for operation in _filter(spec).operations
+                for name in getattr(operation, "vary_fields", ())
+            }
+        )
+        rows = rendition_model.objects.filter(
+            image_id__in={picture.image_id for picture in wanted}, filter_spec__in=specs
+        ).values(
+            "image_id",
+            "filter_spec",
+            "focal_point_key",
+            "file",
+            "width",
+            "height",
+            "image__title",
+            "image__description",
+            *(f"image__{name}" for name in vary),
+        )
+        found = {}
+        for row in rows:
+            image = SimpleNamespace(**{name: row[f"image__{name}"] for name in vary})
+            if row["focal_point_key"] == _filter(row["filter_spec"]).get_cache_key(image):
+                found[row["image_id"], row["filter_spec"]] = (
+                    storage.url(row["file"]),
+                    row["width"],
+                    row["height"],
+                    row["image__description"] or row["image__title"],
+                )
+        missing = defaultdict(set)
+        for picture in wanted:
+            if (picture.image_id, picture.spec) not in found:
+                missing[picture.image_id].add(picture.spec)
+        if missing:
+            found.update(_generate_renditions(missing))
+        for picture in wanted:
+            details = found.get((picture.image_id, picture.spec))
+            if details is not None:
+                picture.url, picture.width, picture.height, picture.alt = details
+
+
+def _generate_renditions(missing: Mapping[int, set[str]]) -> dict:
+    """Create the renditions not found (writes files and rows; a first view only)."""
+    found = {}
+    for image in get_image_model().objects.filter(pk__in=missing):
+        renditions = get_renditions_or_not_found(image, sorted(missing[image.pk]))
+        for spec, rendition in renditions.items():
+            found[image.pk, spec] = (
+                rendition.url,
+                rendition.width,
+                rendition.height,
+                image.default_alt_text,
+            )
+    return found
+
+
+# --- Cards --------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleCard:
+    pk: int
+    title: str
+    url: str | None
+    summary: str
+    publication_date: datetime.datetime
+    source: str
+    picture: Picture | None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExemplarCard:
+    pk: int
+    title: str
+    url: str | None
+    summary: str
+    kind: str
+    picture: Picture | None
+
+
+ARTICLE_CARD_FIELDS = (
+    "pk",
+    "title",
+    "url_path",
+    "summary",
+    "publication_date",
+    "source",
+    "cover_image_id",
+)
+EXEMPLAR_CARD_FIELDS = ("pk", "title", "url_path", "summary", "subject_kind", "photo_id")
+
+
+def _article_cards(
+    rows: Iterable[dict], links: PageLinks, pictures: Pictures, *, tags: bool = False
+) -> list[ArticleCard]:
+    cards = [
+        ArticleCard(
+            pk=row["pk"],
+            title=row["title"],
+            url=links.url(row["url_path"]),
+            summary=row["summary"],
+            publication_date=row["publication_date"],
+            source=row["source"],
+            picture=pictures.want(row["cover_image_id"], CARD_RENDITION),
+        )
+        for row in rows
+    ]
+    if tags and cards:
+        by_pk = {card.pk: card for card in cards}
+        tagged = (
+            ArticlePageTag.objects.filter(content_object_id__in=by_pk)
+            .order_by("pk")
+            .values_list("content_object_id", "tag__name")
+        )
+        for article_id, name in tagged:
+            by_pk[article_id].tags.append(name)
+    return cards
+
+
+def _exemplar_cards(
+    rows: Iterable[dict], links: PageLinks, pictures: Pictures
+) -> list[ExemplarCard]:
+    kinds = dict(ExemplarPage.SubjectKind.choices)
+    return [
+        ExemplarCard(
+            pk=row["pk"],
+            title=row["title"],
+            url=links.url(row["url_path"]),
+            summary=row["summary"],
+            kind=kinds.get(row["subject_kind"], row["subject_kind"]),
+            picture=pictures.want(row["photo_id"], PORTRAIT_RENDITION),
+        )
+        for row in rows
+    ]
+
+
+# --- Tree helpers -------------------------------------------------------------------------
 
 
 def under(queryset: QuerySet, page) -> QuerySet:
@@ -42,7 +308,11 @@ def under(queryset: QuerySet, page) -> QuerySet:
     Treebeard's ``descendant_of`` is ``path LIKE 'xxxx%'``, which SQLite cannot answer from
     the index; a range on the same column can, on SQLite and PostgreSQL alike.
     """
-    return queryset.filter(path__gt=page.path, path__lte=page.path + "Z" * (255 - len(page.path)))
+    return _under_path(queryset, page.path)
+
+
+def _under_path(queryset: QuerySet, path: str) -> QuerySet:
+    return queryset.filter(path__gt=path, path__lte=path + _PATH_END[len(path) :])
 
 
 # Above this many children a column's newest articles are found fastest by walking the
@@ -52,9 +322,14 @@ LARGE_COLUMN = 200
 
 def newest_under(queryset: QuerySet, page) -> QuerySet:
     """Descendants of ``page``, with the filter shape that suits the newest-first scan."""
-    if page.numchild > LARGE_COLUMN:
-        return queryset.descendant_of(page)
-    return under(queryset, page)
+    return _newest_under_path(queryset, page.path, page.numchild)
+
+
+def _newest_under_path(queryset: QuerySet, path: str, numchild: int) -> QuerySet:
+    if numchild > LARGE_COLUMN:
+        # ``LIKE`` keeps SQLite off the path index, so it walks publication dates instead.
+        return queryset.filter(path__startswith=path).exclude(path=path)
+    return _under_path(queryset, path)
 
 
 class CountingPaginator(Paginator):
@@ -83,37 +358,80 @@ def visible_exemplars(today: datetime.date | None = None) -> QuerySet[ExemplarPa
     )
 
 
+# --- Page frame: navigation, breadcrumbs, meta --------------------------------------------
+
+
+def site_navigation(links: PageLinks) -> dict:
+    """The site's name, home URL and top-level live columns (one query)."""
+    site = links.site
+    if site is None:
+        return {"site_name": DEFAULT_SITE_NAME, "home_url": "/", "items": []}
+    home = site.root_page
+    columns = (
+        _under_path(Page.objects.all(), home.path)
+        .filter(depth=home.depth + 1, live=True, show_in_menus=True)
+        .order_by("path")
+        .values_list("title", "url_path")
+    )
+    home_url = links.url(home.url_path)
+    items = [{"title": title, "url": links.url(url_path)} for title, url_path in columns]
+    return {
+        "site_name": site.site_name or DEFAULT_SITE_NAME,
+        "home_url": home_url,
+        "items": [{"title": _("首页"), "url": home_url}, *items],
+    }
+
+
+def breadcrumb_trail(page, links: PageLinks) -> list[dict]:
+    """Ancestors from the site's home page down (title and URL); none for the home page."""
+    if page.depth <= 2:
+        return []
+    steplen = page.steplen
+    paths = [page.path[:end] for end in range(2 * steplen, len(page.path), steplen)]
+    rows = Page.objects.filter(path__in=paths).order_by("path").values_list("title", "url_path")
+    return [{"title": title, "url": links.url(url_path)} for title, url_path in rows]
+
+
+# --- Page listings ------------------------------------------------------------------------
+
+
 def _page_number(params: Mapping) -> str:
     return params.get("page") or "1"
 
 
-def column_listing(column: ColumnPage, params: Mapping) -> dict:
+def column_listing(
+    column: ColumnPage, params: Mapping, *, links: PageLinks, pictures: Pictures
+) -> dict:
     """Context for a column page: one page of its articles (or exemplars, for a gallery),
     filtered by ``theme`` (slug) and ``tag`` (name) from the query string."""
+    number = _page_number(params)
+    column_url = links.url(column.url_path)
     if column.layout == ColumnPage.Layout.GALLERY:
-        exemplars = _with_image(
-            visible_exemplars().descendant_of(column), "photo", PORTRAIT_RENDITION
-        )
-        paginator = Paginator(exemplars, EXEMPLARS_PER_PAGE)
-        return {"listing": paginator.get_page(_page_number(params)), "gallery": True}
+        exemplars = under(visible_exemplars(), column).values(*EXEMPLAR_CARD_FIELDS)
+        listing = Paginator(exemplars, EXEMPLARS_PER_PAGE).get_page(number)
+        listing.object_list = _exemplar_cards(listing.object_list, links, pictures)
+        return {"listing": listing, "gallery": True, "column_url": column_url}
 
-    themes = list(Theme.objects.all())
-    theme = next((t for t in themes if t.slug == params.get("theme")), None)
+    themes = list(Theme.objects.values("pk", "name", "slug"))
+    theme = next((t for t in themes if t["slug"] == params.get("theme")), None)
     tag = (params.get("tag") or "").strip()[:100]
     filters = Q()
     if theme is not None:
-        filters &= Q(themes=theme)
+        filters &= Q(themes=theme["pk"])
     if tag:
         filters &= Q(tags__name=tag)
-    articles = newest_under(live_articles(), column).filter(filters)
+    articles = _newest_under_path(live_articles(), column.path, column.numchild).filter(filters)
     paginator = CountingPaginator(
-        article_cards(articles),
+        articles.values(*ARTICLE_CARD_FIELDS),
         ARTICLES_PER_PAGE,
         count_queryset=under(live_articles(), column).filter(filters),
     )
+    listing = paginator.get_page(number)
+    listing.object_list = _article_cards(listing.object_list, links, pictures, tags=True)
     return {
-        "listing": paginator.get_page(_page_number(params)),
+        "listing": listing,
         "gallery": False,
+        "column_url": column_url,
         "themes": themes,
         "active_theme": theme,
         "active_tag": tag,
@@ -122,38 +440,72 @@ def column_listing(column: ColumnPage, params: Mapping) -> dict:
 
 @dataclass
 class HomeSection:
-    column: ColumnPage
-    articles: list[ArticlePage]
+    pk: int
+    title: str
+    url: str | None
+    articles: list[ArticleCard]
 
 
-def home_sections(home: HomePage) -> list[HomeSection]:
+def home_sections(home, *, links: PageLinks, pictures: Pictures) -> list[HomeSection]:
     """The latest articles of each top-level article column, in two queries in all.
 
     One SQL statement unites, per column, an indexed "newest first, limit n" sub-select, so
     the cost does not grow with the number of articles.
     """
     columns = list(
-        ColumnPage.objects.child_of(home).live().filter(layout=ColumnPage.Layout.ARTICLES)
+        _under_path(ColumnPage.objects.all(), home.path)
+        .filter(depth=home.depth + 1, live=True, layout=ColumnPage.Layout.ARTICLES)
+        .order_by("path")
+        .values("pk", "title", "url_path", "path", "numchild")
     )
     if not columns:
         return []
     condition = Q()
     for column in columns:
-        newest = newest_under(live_articles(), column).values("pk")[:HOME_ITEMS_PER_COLUMN]
-        condition |= Q(pk__in=newest)
-    articles = list(article_cards(live_articles().filter(condition)))
+        newest = _newest_under_path(live_articles(), column["path"], column["numchild"])
+        condition |= Q(pk__in=newest.values("pk")[:HOME_ITEMS_PER_COLUMN])
+    rows = list(live_articles().filter(condition).values("path", *ARTICLE_CARD_FIELDS))
     sections = []
     for column in columns:
-        mine = [article for article in articles if article.path.startswith(column.path)]
+        mine = [row for row in rows if row["path"].startswith(column["path"])]
         if mine:
-            sections.append(HomeSection(column=column, articles=mine))
+            sections.append(
+                HomeSection(
+                    pk=column["pk"],
+                    title=column["title"],
+                    url=links.url(column["url_path"]),
+                    articles=_article_cards(mine, links, pictures),
+                )
+            )
     return sections
 
 
-def recent_exemplars(home: HomePage, *, limit: int) -> list[ExemplarPage]:
+def recent_exemplars(home, *, limit: int, links: PageLinks, pictures: Pictures) -> list:
     """The newest exemplars with current consent, for the home page."""
-    queryset = _with_image(under(visible_exemplars(), home), "photo", PORTRAIT_RENDITION)
-    return list(queryset[:limit])
+    rows = under(visible_exemplars(), home).values(*EXEMPLAR_CARD_FIELDS)[:limit]
+    return _exemplar_cards(rows, links, pictures)
+
+
+def related_articles(
+    article: ArticlePage,
+    theme_ids: list[int],
+    *,
+    links: PageLinks,
+    pictures: Pictures,
+    limit: int = 4,
+) -> list[ArticleCard]:
+    """Newest live articles sharing a theme with ``article``, else from its column."""
+    candidates = live_articles().exclude(pk=article.pk)
+    if theme_ids:
+        through = ArticlePage.themes.through
+        sharing = through.objects.filter(theme_id__in=theme_ids).values("articlepage_id")
+        candidates = candidates.filter(pk__in=sharing)
+    else:
+        candidates = candidates.sibling_of(article, inclusive=False)
+    return _article_cards(candidates.values(*ARTICLE_CARD_FIELDS)[:limit], links, pictures)
+
+
+# --- Key dates ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -163,24 +515,50 @@ class UpcomingKeyDate:
     days_left: int
 
 
+def _occurrence_in(key_date: KeyDate, year: int) -> datetime.date | None:
+    """The key date's day in ``year``, or ``None`` when the rule has none that year."""
+    if key_date.day is not None:
+        try:
+            return datetime.date(year, key_date.month, key_date.day)
+        except ValueError:  # 29 February outside a leap year
+            return None
+    first = datetime.date(year, key_date.month, 1)
+    if key_date.week_of_month > 0:
+        offset = (key_date.weekday - first.weekday()) % 7 + 7 * (key_date.week_of_month - 1)
+        date = first + datetime.timedelta(days=offset)
+        return date if date.month == key_date.month else None
+    last = first.replace(day=calendar.monthrange(year, key_date.month)[1])
+    offset = (last.weekday() - key_date.weekday) % 7 + 7 * (-key_date.week_of_month - 1)
+    date = last - datetime.timedelta(days=offset)
+    return date if date.month == key_date.month else None
+
+
+def next_occurrence(key_date: KeyDate, today: datetime.date) -> datetime.date:
+    """``KeyDate.next_occurrence`` by calendar arithmetic instead of an rrule per call.
+
+    Covers the rules the admin form accepts (a fixed day, or the 1st-4th or last weekday of
+    a month); anything else is left to the rrule.
+    """
+    simple = (
+        key_date.day is not None
+        if key_date.weekday is None
+        else key_date.day is None and key_date.week_of_month in (1, 2, 3, 4, -1)
+    )
+    if simple and 1 <= key_date.month <= 12:
+        # Nine years always hold a 29 February (2096 to 2104 is the longest gap).
+        for year in range(today.year, today.year + 9):
+            date = _occurrence_in(key_date, year)
+            if date is not None and date >= today:
+                return date
+    return key_date.next_occurrence(today)
+
+
 def next_key_dates(*, limit: int, today: datetime.date | None = None) -> list[UpcomingKeyDate]:
     """The next ``limit`` key dates on or after ``today``, soonest first."""
     today = today or timezone.localdate()
     upcoming = []
     for key_date in KeyDate.objects.all():
-        date = key_date.next_occurrence(today)
+        date = next_occurrence(key_date, today)
         upcoming.append(UpcomingKeyDate(key_date, date, (date - today).days))
     upcoming.sort(key=lambda item: (item.date, item.key_date.name))
     return upcoming[:limit]
-
-
-def related_articles(article: ArticlePage, theme_ids: list[int], *, limit: int = 4) -> list:
-    """Newest live articles sharing a theme with ``article``, else from its column."""
-    candidates = live_articles().exclude(pk=article.pk)
-    if theme_ids:
-        through = ArticlePage.themes.through
-        sharing = through.objects.filter(theme_id__in=theme_ids).values("articlepage_id")
-        candidates = candidates.filter(pk__in=sharing)
-    else:
-        candidates = candidates.sibling_of(article, inclusive=False)
-    return list(_with_image(candidates, "cover_image", CARD_RENDITION)[:limit])

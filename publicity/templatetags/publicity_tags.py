@@ -3,19 +3,12 @@
 import datetime
 
 from django import template
-from django.core.cache import cache
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
-from wagtail.models import Site
 
-from publicity.cache import current_generation
+from publicity import selectors
 
 register = template.Library()
-
-DEFAULT_SITE_NAME = _("双拥专栏")
-# The generation in the key already retires the entry on every publish.
-NAVIGATION_CACHE_SECONDS = 600
 
 
 @register.filter
@@ -58,22 +51,9 @@ def consent_days_left(page):
 
 @register.simple_tag(takes_context=True)
 def site_navigation(context) -> dict:
-    """The site's name, home URL and top-level live columns, cached until the next publish."""
-    request = context.get("request")
-    site = Site.find_for_request(request) if request else None
-    if site is None:
-        return {"site_name": DEFAULT_SITE_NAME, "home_url": "/", "items": []}
-    key = f"publicity:nav:{current_generation()}:{site.pk}"
-    navigation = cache.get(key)
+    """The site's name, home URL and top-level live columns: the page's own copy when it
+    built one, else read for this request (views outside the page tree, such as search)."""
+    navigation = context.get("navigation")
     if navigation is None:
-        home = site.root_page
-        columns = home.get_children().live().in_menu().order_by("path")
-        items = [{"title": column.title, "url": column.get_url(request)} for column in columns]
-        home_url = home.get_url(request)
-        navigation = {
-            "site_name": site.site_name or DEFAULT_SITE_NAME,
-            "home_url": home_url,
-            "items": [{"title": _("首页"), "url": home_url}, *items],
-        }
-        cache.set(key, navigation, NAVIGATION_CACHE_SECONDS)
+        navigation = selectors.site_navigation(selectors.PageLinks(context.get("request")))
     return navigation
