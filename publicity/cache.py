@@ -43,7 +43,9 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self._cacheable_request(request):
+        # With the cache switched off (a lifetime of 0) it is not read, and nothing is
+        # stored only to expire at once.
+        if cache_seconds() <= 0 or not self._cacheable_request(request):
             return self.get_response(request)
         key = self._key(request)
         stored = cache.get(key)
