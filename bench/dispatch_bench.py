@@ -126,7 +126,6 @@ def run_dispatcher(args) -> dict:
 def run_baseline(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
     from wagtail.models import Page, Revision
 
@@ -167,17 +166,22 @@ def run_baseline(args) -> dict:
     setup_seconds = time.monotonic() - made_at
     ids = [page.pk for page in pages]
     last_due = max(due_by_page.values())
-    runs, queries, busy = 0, 0, 0.0
+    runs, busy = 0, 0.0
+    executed = [0]
+
+    def counter(execute, sql, params, many, context):
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
     # A cron job "once a minute": the first boundary after the window opens, then every 60 s.
     next_run = start.timestamp() + 60 - start.timestamp() % 60
     deadline = last_due.timestamp() + GOAL_DRAIN_SECONDS + args.grace
     while time.time() < deadline:
         time.sleep(max(0.0, next_run - time.time()))
         began = time.monotonic()
-        with CaptureQueriesContext(connection) as captured:
+        with connection.execute_wrapper(counter):
             call_command("publish_scheduled", stdout=io.StringIO())
         busy += time.monotonic() - began
-        queries += len(captured)
         runs += 1
         next_run += 60
         if not Page.objects.filter(pk__in=ids, live=False).exists():
@@ -197,7 +201,7 @@ def run_baseline(args) -> dict:
         **percentiles(lateness),
         "runs": runs,
         "ms_per_object": 1000 * busy / max(len(published), 1),
-        "queries_per_object": queries / max(len(published), 1),
+        "queries_per_object": executed[0] / max(len(published), 1),
         "setup_seconds": setup_seconds,
     }
 
