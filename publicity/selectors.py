@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -415,16 +416,23 @@ def column_listing(
     themes = list(Theme.objects.values("pk", "name", "slug"))
     theme = next((t for t in themes if t["slug"] == params.get("theme")), None)
     tag = (params.get("tag") or "").strip()[:100]
+    # Filters as semi-joins on the page id, so the same condition serves the listing and
+    # the count, which reads only the page table (half the time of joining every article).
     filters = Q()
     if theme is not None:
-        filters &= Q(themes=theme["pk"])
+        through = ArticlePage.themes.through
+        filters &= Q(pk__in=through.objects.filter(theme_id=theme["pk"]).values("articlepage_id"))
     if tag:
-        filters &= Q(tags__name=tag)
+        tagged = ArticlePageTag.objects.filter(tag__name=tag).values("content_object_id")
+        filters &= Q(pk__in=tagged)
     articles = _newest_under_path(live_articles(), column.path, column.numchild).filter(filters)
+    article_type = ContentType.objects.get_for_model(ArticlePage)
     paginator = CountingPaginator(
         articles.values(*ARTICLE_CARD_FIELDS),
         ARTICLES_PER_PAGE,
-        count_queryset=under(live_articles(), column).filter(filters),
+        count_queryset=under(Page.objects.live(), column).filter(
+            filters, content_type=article_type
+        ),
     )
     listing = paginator.get_page(number)
     listing.object_list = _article_cards(listing.object_list, links, pictures, tags=True)
