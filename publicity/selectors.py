@@ -18,7 +18,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -416,23 +416,24 @@ def column_listing(
     themes = list(Theme.objects.values("pk", "name", "slug"))
     theme = next((t for t in themes if t["slug"] == params.get("theme")), None)
     tag = (params.get("tag") or "").strip()[:100]
-    # Filters as semi-joins on the page id, so the same condition serves the listing and
-    # the count, which reads only the page table (half the time of joining every article).
-    filters = Q()
+    # Each filter is a set of article ids: the listing tests it row by row (EXISTS) while it
+    # walks publication dates newest first and stops after a page; the count, which must
+    # read every match anyway, takes the set once (IN) and reads only the page table.
+    matching = []
     if theme is not None:
         through = ArticlePage.themes.through
-        filters &= Q(pk__in=through.objects.filter(theme_id=theme["pk"]).values("articlepage_id"))
+        matching.append((through.objects.filter(theme_id=theme["pk"]), "articlepage_id"))
     if tag:
-        tagged = ArticlePageTag.objects.filter(tag__name=tag).values("content_object_id")
-        filters &= Q(pk__in=tagged)
-    articles = _newest_under_path(live_articles(), column.path, column.numchild).filter(filters)
-    article_type = ContentType.objects.get_for_model(ArticlePage)
+        matching.append((ArticlePageTag.objects.filter(tag__name=tag), "content_object_id"))
+    articles = _newest_under_path(live_articles(), column.path, column.numchild)
+    counted = under(Page.objects.live(), column).filter(
+        content_type=ContentType.objects.get_for_model(ArticlePage)
+    )
+    for ids, column_name in matching:
+        articles = articles.filter(Exists(ids.filter(**{column_name: OuterRef("pk")})))
+        counted = counted.filter(pk__in=ids.values(column_name))
     paginator = CountingPaginator(
-        articles.values(*ARTICLE_CARD_FIELDS),
-        ARTICLES_PER_PAGE,
-        count_queryset=under(Page.objects.live(), column).filter(
-            filters, content_type=article_type
-        ),
+        articles.values(*ARTICLE_CARD_FIELDS), ARTICLES_PER_PAGE, count_queryset=counted
     )
     listing = paginator.get_page(number)
     listing.object_list = _article_cards(listing.object_list, links, pictures, tags=True)
@@ -505,9 +506,10 @@ def related_articles(
     """Newest live articles sharing a theme with ``article``, else from its column."""
     candidates = live_articles().exclude(pk=article.pk)
     if theme_ids:
+        # EXISTS lets the database walk publication dates newest first and stop at ``limit``.
         through = ArticlePage.themes.through
-        sharing = through.objects.filter(theme_id__in=theme_ids).values("articlepage_id")
-        candidates = candidates.filter(pk__in=sharing)
+        sharing = through.objects.filter(theme_id__in=theme_ids, articlepage_id=OuterRef("pk"))
+        candidates = candidates.filter(Exists(sharing))
     else:
         candidates = candidates.sibling_of(article, inclusive=False)
     return _article_cards(candidates.values(*ARTICLE_CARD_FIELDS)[:limit], links, pictures)
