@@ -6,6 +6,27 @@ import pytest
 
 from tests.support.worker import WorkerProcess
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "celery_worker"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Give every transactional test serialized rollback.
+
+    A transactional test empties the database when it ends, taking with it what migrations
+    created (Wagtail's root page and locale, the 三审 workflow and its groups). Serialized
+    rollback restores those rows; it only works if every transactional test uses it, since
+    one that does not would let content types be recreated under the restored ones' ids.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+        if marker is not None and marker.kwargs.get("transaction"):
+            transactional = True
+        if transactional:
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs))
+
 
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's private folder (test database file, task queue)."""

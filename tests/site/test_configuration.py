@@ -16,7 +16,15 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "OUTREACH_PROFILE", "SECRET_KEY"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "OUTREACH_PROFILE",
+            "SECRET_KEY",
+            # Browser tests set it for Playwright; it would fail the deployment check.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environment.update(DJANGO_SETTINGS_MODULE="outreach_site.settings", **env)
     return subprocess.run(
