@@ -61,7 +61,9 @@ def test_a_killed_worker_loses_nothing_and_publishes_nothing_twice(
     assert len(outlet_standin.accepted) == COUNT
     assert outlet_standin.duplicates() == {}
     delivered_records = (
-        DeliveryRecord.objects.filter(placement_id__in=ids, outcome=DeliveryRecord.Outcome.DELIVERED)
+        DeliveryRecord.objects.filter(
+            placement_id__in=ids, outcome=DeliveryRecord.Outcome.DELIVERED
+        )
         .values("placement_id")
         .annotate(n=Count("pk"))
     )
