@@ -5,6 +5,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import YEARLY, rrule, weekday
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -217,16 +218,18 @@ class PublicPage(Page):
         # One link builder and one rendition look-up serve everything the page shows.
         links = PageLinks(request)
         pictures = Pictures()
-        context["navigation"] = site_navigation(links)
         context["trail"] = breadcrumb_trail(self, links)
         context["canonical_url"] = links.full_url(self.url_path) if self.url_path else None
         context.update(self.public_context(request, links=links, pictures=pictures))
+        if "navigation" not in context:
+            context["navigation"] = site_navigation(links)
         pictures.resolve()
         return context
 
     def public_context(self, request, *, links, pictures) -> dict:
-        """What this page type adds to its template context; images are asked of
-        ``pictures`` and filled in after this returns."""
+        """What this page type adds to its template context (``navigation`` included, when
+        it has the data at hand); images are asked of ``pictures`` and filled in after this
+        returns."""
         return {}
 
     def meta_description(self) -> str:
@@ -254,26 +257,41 @@ class HomePage(PublicPage):
     def route(self, request, path_components):
         # One indexed lookup (slug, then the full URL path) finds a page at any depth,
         # where Wagtail walks the tree with two queries per level.
+        # The row's type comes with it, so the specific page is the second and last query.
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
-            page = (
-                Page.objects.filter(slug=path_components[-1], url_path=url_path)
-                .descendant_of(self)
-                .specific()
+            found = (
+                Page.objects.filter(
+                    slug=path_components[-1], url_path=url_path, path__startswith=self.path
+                )
+                .values_list("pk", "content_type_id")
                 .first()
             )
+            model = ContentType.objects.get_for_id(found[1]).model_class() if found else None
+            page = model.objects.filter(pk=found[0]).first() if model else None
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)
 
     def public_context(self, request, *, links, pictures) -> dict:
-        from .selectors import home_sections, next_key_dates, recent_exemplars
+        from .selectors import (
+            child_columns,
+            home_sections,
+            next_key_dates,
+            recent_exemplars,
+            site_navigation,
+        )
 
-        return {
-            "sections": home_sections(self, links=links, pictures=pictures),
+        columns = child_columns(self)
+        context = {
+            "sections": home_sections(columns, links=links, pictures=pictures),
             "key_dates": next_key_dates(limit=3),
             "exemplars": recent_exemplars(self, limit=4, links=links, pictures=pictures),
         }
+        if links.site is not None and links.site.root_page_id == self.pk:
+            # The menu lists the same columns: one query serves both.
+            context["navigation"] = site_navigation(links, columns=columns)
+        return context
 
 
 class ColumnPage(PublicPage):
