@@ -111,15 +111,27 @@ class PageLinks:
 # --- Pictures -----------------------------------------------------------------------------
 
 
+class TemplateRecord:
+    """Answers ``record[name]`` with the attribute, so the template engine finds a field on
+    its first try instead of after a caught ``TypeError``."""
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+
 @dataclass
-class Picture:
-    """One rendition of one image, filled in by ``Pictures.resolve``."""
+class Picture(TemplateRecord):
+    """One rendition of one image, filled in by ``Pictures.resolve``.
+
+    Width and height are kept as text for the ``<img>`` attributes: rendered as numbers they
+    would be localised (``1,200`` in English).
+    """
 
     image_id: int
     spec: str
     url: str = ""
-    width: int = 0
-    height: int = 0
+    width: str = ""
+    height: str = ""
     alt: str = ""  # the image's default alt text (description, else title)
 
 
@@ -188,8 +200,8 @@ class Pictures:
             if row["focal_point_key"] == _filter(row["filter_spec"]).get_cache_key(image):
                 found[row["image_id"], row["filter_spec"]] = (
                     storage.url(row["file"]),
-                    row["width"],
-                    row["height"],
+                    str(row["width"]),
+                    str(row["height"]),
                     row["image__description"] or row["image__title"],
                 )
         missing = defaultdict(set)
@@ -212,8 +224,8 @@ def _generate_renditions(missing: Mapping[int, set[str]]) -> dict:
         for spec, rendition in renditions.items():
             found[image.pk, spec] = (
                 rendition.url,
-                rendition.width,
-                rendition.height,
+                str(rendition.width),
+                str(rendition.height),
                 image.default_alt_text,
             )
     return found
@@ -223,7 +235,7 @@ def _generate_renditions(missing: Mapping[int, set[str]]) -> dict:
 
 
 @dataclass
-class ArticleCard:
+class ArticleCard(TemplateRecord):
     pk: int
     title: str
     url: str | None
@@ -235,7 +247,7 @@ class ArticleCard:
 
 
 @dataclass
-class ExemplarCard:
+class ExemplarCard(TemplateRecord):
     pk: int
     title: str
     url: str | None
@@ -286,7 +298,7 @@ def _article_cards(
 def _exemplar_cards(
     rows: Iterable[dict], links: PageLinks, pictures: Pictures
 ) -> list[ExemplarCard]:
-    kinds = dict(ExemplarPage.SubjectKind.choices)
+    kinds = {value: str(label) for value, label in ExemplarPage.SubjectKind.choices}
     return [
         ExemplarCard(
             pk=row["pk"],
@@ -362,20 +374,36 @@ def visible_exemplars(today: datetime.date | None = None) -> QuerySet[ExemplarPa
 # --- Page frame: navigation, breadcrumbs, meta --------------------------------------------
 
 
-def site_navigation(links: PageLinks) -> dict:
-    """The site's name, home URL and top-level live columns (one query)."""
+def child_columns(page) -> list[dict]:
+    """The live columns directly under ``page``, in tree order.
+
+    Read from the small column table: a depth filter on the page table's path range would
+    walk every article below ``page``.
+    """
+    return list(
+        _under_path(ColumnPage.objects.all(), page.path)
+        .filter(depth=page.depth + 1, live=True)
+        .order_by("path")
+        .values("pk", "title", "url_path", "path", "numchild", "show_in_menus", "layout")
+    )
+
+
+def site_navigation(links: PageLinks, *, columns: list[dict] | None = None) -> dict:
+    """The site's name, home URL and the top-level columns shown in menus (one query, none
+    when the home page passes its ``child_columns``). Only columns may sit under the home
+    page (``HomePage.subpage_types``)."""
     site = links.site
     if site is None:
         return {"site_name": DEFAULT_SITE_NAME, "home_url": "/", "items": []}
     home = site.root_page
-    columns = (
-        _under_path(Page.objects.all(), home.path)
-        .filter(depth=home.depth + 1, live=True, show_in_menus=True)
-        .order_by("path")
-        .values_list("title", "url_path")
-    )
+    if columns is None:
+        columns = child_columns(home)
     home_url = links.url(home.url_path)
-    items = [{"title": title, "url": links.url(url_path)} for title, url_path in columns]
+    items = [
+        {"title": column["title"], "url": links.url(column["url_path"])}
+        for column in columns
+        if column["show_in_menus"]
+    ]
     return {
         "site_name": site.site_name or DEFAULT_SITE_NAME,
         "home_url": home_url,
@@ -448,25 +476,23 @@ def column_listing(
 
 
 @dataclass
-class HomeSection:
+class HomeSection(TemplateRecord):
     pk: int
     title: str
     url: str | None
     articles: list[ArticleCard]
 
 
-def home_sections(home, *, links: PageLinks, pictures: Pictures) -> list[HomeSection]:
-    """The latest articles of each top-level article column, in two queries in all.
+def home_sections(
+    columns: list[dict], *, links: PageLinks, pictures: Pictures
+) -> list[HomeSection]:
+    """The latest articles of each article column in ``columns`` (``child_columns`` of the
+    home page), in one query.
 
     One SQL statement unites, per column, an indexed "newest first, limit n" sub-select, so
     the cost does not grow with the number of articles.
     """
-    columns = list(
-        _under_path(ColumnPage.objects.all(), home.path)
-        .filter(depth=home.depth + 1, live=True, layout=ColumnPage.Layout.ARTICLES)
-        .order_by("path")
-        .values("pk", "title", "url_path", "path", "numchild")
-    )
+    columns = [column for column in columns if column["layout"] == ColumnPage.Layout.ARTICLES]
     if not columns:
         return []
     condition = Q()

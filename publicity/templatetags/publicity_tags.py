@@ -4,11 +4,23 @@ import datetime
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from publicity import selectors
 
 register = template.Library()
+
+# Date formats per (language, source format). A listing formats dozens of dates, and every
+# catalog miss walks the whole chain of fallback catalogs; the catalogs are read once per
+# process, so their answer cannot change.
+_FORMATS: dict[tuple[str | None, str], str] = {}
+
+
+def _local_format(source: str) -> str:
+    key = (get_language(), source)
+    if key not in _FORMATS:
+        _FORMATS[key] = gettext(source)
+    return _FORMATS[key]
 
 
 @register.filter
@@ -18,7 +30,7 @@ def cn_date(value) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value)
-    return dateformat.format(value, gettext("Y年n月j日"))
+    return dateformat.format(value, _local_format(gettext_noop("Y年n月j日")))
 
 
 @register.filter
@@ -26,7 +38,9 @@ def cn_datetime(value) -> str:
     """``2025年8月1日 14:30`` in Asia/Shanghai."""
     if not value:
         return ""
-    return dateformat.format(timezone.localtime(value), gettext("Y年n月j日 H:i"))
+    return dateformat.format(
+        timezone.localtime(value), _local_format(gettext_noop("Y年n月j日 H:i"))
+    )
 
 
 @register.filter
