@@ -9,8 +9,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -36,8 +37,16 @@ class OutletVersion:
     problems: list[VersionProblem] = field(default_factory=list)
 
     @property
+    def errors(self) -> list[VersionProblem]:
+        return [problem for problem in self.problems if problem.blocking]
+
+    @property
+    def warnings(self) -> list[VersionProblem]:
+        return [problem for problem in self.problems if not problem.blocking]
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.errors
 
 
 def outlet_version(*, outlet: Outlet, page: Page) -> OutletVersion:
@@ -52,7 +61,9 @@ def outlet_version(*, outlet: Outlet, page: Page) -> OutletVersion:
         return OutletVersion(outlet, problems=[problem])
     specific = page.specific
     try:
-        version = channel.build_version(specific)
+        # What goes out is in the site's language, whichever language the editor reads.
+        with translation.override(settings.LANGUAGE_CODE):
+            version = channel.build_version(specific)
     except NotImplementedError:
         problem = VersionProblem("outlet", _("该渠道不能自动生成版本。"))
         return OutletVersion(outlet, problems=[problem])
@@ -79,7 +90,7 @@ def placements_schedule(
         if outlet.pk not in versions:
             versions[outlet.pk] = outlet_version(outlet=outlet, page=page)
             problems += [
-                f"{outlet.name}：{problem.message}" for problem in versions[outlet.pk].problems
+                f"{outlet.name}：{problem.message}" for problem in versions[outlet.pk].errors
             ]
         if not outlet.is_active:
             problems.append(_("%(name)s：渠道已停用。") % {"name": outlet.name})

@@ -12,10 +12,19 @@ from typing import Any
 
 @dataclass(frozen=True)
 class VersionProblem:
-    """One violation of an outlet's limits, worded for an editor (in Chinese)."""
+    """One violation of an outlet's limits, worded for an editor (in Chinese).
+
+    Errors stop the version from being scheduled or sent; warnings (e.g. a slogan that
+    has to scroll on a small screen) are shown to the editor and let it through.
+    """
 
     field: str
     message: str
+    severity: str = "error"
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
 
 
 @dataclass(frozen=True)

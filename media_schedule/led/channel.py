@@ -37,9 +37,8 @@ _TRAILING = "，、：；,.;: "
 
 @dataclass(frozen=True)
 class LedProblem(VersionProblem):
-    """A problem on one screen; warnings (``severity="warning"``) do not stop sending."""
+    """A problem on one screen."""
 
-    severity: str = "error"
     screen_id: int | None = None
 
 
@@ -170,7 +169,7 @@ class LedChannel(Channel):
             raise PermanentDeliveryError(
                 _("播放结束日期 %(date)s 已过，未送屏。") % {"date": version.valid_until}
             )
-        errors = [p for p in problems_on_screen(version, screen) if p.severity == "error"]
+        errors = [p for p in problems_on_screen(version, screen) if p.blocking]
         if errors:
             raise PermanentDeliveryError("；".join(p.message for p in errors))
         try:
