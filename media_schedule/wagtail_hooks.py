@@ -20,6 +20,7 @@ from .views import PlacementActionView, ScheduleView
 
 class OutletViewSet(ModelViewSet):
     model = Outlet
+    url_prefix = "schedule/outlets"
     icon = "site"
     menu_label = _("发布渠道")
     form_fields = ["name", "kind", "medium", "is_active", "config", "secret", "notes"]
@@ -49,6 +50,7 @@ class PlacementInspectView(InspectView):
 
 class PlacementViewSet(ModelViewSet):
     model = Placement
+    url_prefix = "schedule/placements"
     icon = "date"
     menu_label = _("排期")
     form_fields = ["page", "outlet", "campaign", "due_at"]
