@@ -81,12 +81,16 @@ class PageLinks:
     def _single_site(self) -> bool:
         return len({root.site_id for root in self.root_paths}) == 1
 
-    def _parts(self, url_path: str):
+    def _parts(self, url_path: str, *, prefer_current_site: bool = True):
         candidates = [root for root in self.root_paths if url_path.startswith(root.root_path)]
         if not candidates:
             return None
         chosen = candidates[0]
-        if self.site is not None and len({root.site_id for root in candidates}) > 1:
+        if (
+            prefer_current_site
+            and self.site is not None
+            and len({root.site_id for root in candidates}) > 1
+        ):
             chosen = next((root for root in candidates if root.site_id == self.site.pk), chosen)
         path = self._prefix + quote(url_path[len(chosen.root_path) :], safe=_URL_SAFE)
         if not getattr(settings, "WAGTAIL_APPEND_SLASH", True) and path != "/":
@@ -105,8 +109,9 @@ class PageLinks:
         return root.root_url + path
 
     def full_url(self, url_path: str) -> str | None:
-        """The URL with scheme and host, as ``Page.full_url`` gives it."""
-        parts = self._parts(url_path)
+        """The URL with scheme and host, as ``Page.full_url`` gives it: on the most specific
+        site holding the page, whichever site is being served."""
+        parts = self._parts(url_path, prefer_current_site=False)
         return None if parts is None else parts[0].root_url + parts[1]
 
 
