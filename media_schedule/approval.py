@@ -10,8 +10,10 @@ everything back.
 
 from dataclasses import dataclass
 
+from django.db.models import CharField, Exists, OuterRef, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Revision, WorkflowState
+from wagtail.models import Page, Revision, WorkflowState, get_default_page_content_type
 
 from publicity.workflow import approval_required, is_approved
 
@@ -53,6 +55,34 @@ def page_approval(page: Page) -> Approval:
     if page.expired:
         return Approval(None, _("内容已过期下线，不能发送。"))
     return Approval(None, _("内容尚未审核通过，审核通过后才会发送。"))
+
+
+def approved_as_recorded(placements: QuerySet) -> QuerySet:
+    """Narrow placements to those ``page_approval`` would pass with their recorded revision.
+
+    That is: the page is live with the very revision stored on the placement, no review of
+    the page is running or sent back, and (when approval is required) the workflow approved
+    that revision. Expressed as SQL so a worker can test it inside its compare-and-set;
+    placements outside it (a scheduled revision, a new live revision) take ``page_approval``.
+    """
+    page_type = get_default_page_content_type()
+    object_id = Cast(OuterRef("page_id"), output_field=CharField())
+    live = Page.objects.filter(
+        pk=OuterRef("page_id"), live=True, live_revision_id=OuterRef("revision_id")
+    )
+    running = WorkflowState.objects.active().filter(
+        base_content_type=page_type, object_id=object_id
+    )
+    placements = placements.filter(Exists(live), ~Exists(running), revision_id__isnull=False)
+    if approval_required():
+        approved = WorkflowState.objects.filter(
+            base_content_type=page_type,
+            object_id=object_id,
+            status=WorkflowState.STATUS_APPROVED,
+            current_task_state__revision_id=OuterRef("revision_id"),
+        )
+        placements = placements.filter(Exists(approved))
+    return placements
 
 
 def _workflow_approved(page: Page, revision_id: int) -> bool:

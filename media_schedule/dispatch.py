@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 from celery import current_app
 from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 from wagtail.models import Page
 
-from .approval import Approval, page_approval
+from .approval import Approval, approved_as_recorded, page_approval
 from .channels import (
     DeliveryError,
     DeliveryRequest,
@@ -33,7 +34,7 @@ from .channels import (
     get_channel,
 )
 from .conf import dispatch_setting, seconds
-from .models import DeliveryRecord, Placement
+from .models import DeliveryRecord, Outlet, Placement
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +246,7 @@ def enqueue_deliveries(claimed, *, token: uuid.UUID, report: TickReport | None =
             for pk, due_at in claimed:
                 eta = due_at if due_at > timezone.now() else None
                 deliver_placement.apply_async(
-                    (pk,), eta=eta, connection=conn, retry_policy=ENQUEUE_RETRY_POLICY
+                    (pk, str(token)), eta=eta, connection=conn, retry_policy=ENQUEUE_RETRY_POLICY
                 )
                 sent += 1
     except (KombuError, OSError) as error:
@@ -281,12 +282,19 @@ def retry_delay(attempt: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=step / 2 + random.uniform(0, step / 2))
 
 
-def placement_deliver(*, placement_id: int) -> str:
+def placement_deliver(*, placement_id: int, claim_token: str | None = None) -> str:
     """Deliver one claimed placement, or reconcile an unconfirmed one; return the outcome.
 
     Does nothing unless the row is still queued (or unconfirmed and claimed) under the claim
-    this message was sent for, so a repeated or stale message is harmless.
+    this message was sent for, so a repeated or stale message is harmless. The common case,
+    a queued row whose page is still live with the approved revision recorded at the tick,
+    takes the row to ``sending`` in one conditional update; anything else goes the long way,
+    which loads the row and asks ``page_approval`` for the reason.
     """
+    if claim_token is not None:
+        placement = _claim_approved_as_recorded(placement_id, claim_token)
+        if placement is not None:
+            return _send(placement, placement.attempts)
     placement = Placement.objects.select_related("outlet", "page").filter(pk=placement_id).first()
     if placement is None:
         return "missing"
@@ -315,6 +323,42 @@ def placement_deliver(*, placement_id: int) -> str:
     if not won:
         return "skipped"
     placement.revision_id = approval.revision_id
+    return _send(placement, attempt)
+
+
+def _claim_approved_as_recorded(placement_id: int, claim_token: str) -> Placement | None:
+    """Take a queued row to ``sending`` if its claim, outlet and approval still hold.
+
+    The approval test runs inside the compare-and-set itself (see ``approved_as_recorded``),
+    so it is as fresh as the long way's; the row is then read once, with its outlet.
+    """
+    try:
+        token = uuid.UUID(claim_token)
+    except (TypeError, ValueError):
+        # Not a token this dispatcher wrote: let the long way judge the row by its own claim.
+        return None
+    now = timezone.now()
+    active_outlet = Outlet.objects.filter(pk=OuterRef("outlet_id"), is_active=True)
+    won = (
+        approved_as_recorded(
+            Placement.objects.filter(pk=placement_id, status=Status.QUEUED, claim_token=token)
+        )
+        .filter(Exists(active_outlet))
+        .update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            claim_token=None,
+            lease_expires_at=now + seconds("LEASE_SECONDS"),
+            updated_at=now,
+        )
+    )
+    if not won:
+        return None
+    return Placement.objects.select_related("outlet").get(pk=placement_id)
+
+
+def _send(placement: Placement, attempt: int) -> str:
+    """Call the outlet for a row this worker took to ``sending``, and record the outcome."""
     request = _request(placement, attempt)
     started = timezone.now()
     # The outlet is called outside any transaction: nothing is locked while it answers.

@@ -12,6 +12,6 @@ def tick_dispatcher() -> None:
 
 
 @shared_task(name="media_schedule.deliver_placement", ignore_result=True)
-def deliver_placement(placement_id: int) -> str:
+def deliver_placement(placement_id: int, claim_token: str | None = None) -> str:
     """Deliver or reconcile one claimed placement; a stale or repeated message does nothing."""
-    return placement_deliver(placement_id=placement_id)
+    return placement_deliver(placement_id=placement_id, claim_token=claim_token)

@@ -1,0 +1,177 @@
+"""The worker's one-statement claim: a queued row whose page is still live with the approved
+revision recorded at the tick goes to ``sending`` in a single conditional update; every other
+case (review reopened, a newer revision, a stale claim, a stopped outlet) takes the long way
+and ends as it always did."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from media_schedule import dispatch
+from media_schedule.models import Outlet, Placement
+from tests.support.schedule_pages import approved_article, reviewer, run_review
+
+pytestmark = pytest.mark.django_db
+
+Status = Placement.Status
+
+
+@pytest.fixture
+def tokens(monkeypatch):
+    """The claim token each placement's message would carry, instead of publishing it."""
+    sent = {}
+
+    def record(claimed, *, token, report=None):
+        sent.update({pk: str(token) for pk, _due in claimed})
+        return len(claimed)
+
+    monkeypatch.setattr(dispatch, "enqueue_deliveries", record)
+    return sent
+
+
+@pytest.fixture
+def outlet(dispatch_settings, outlet_standin):
+    return Outlet.objects.create(
+        name="县广播电台", kind=Outlet.Kind.RADIO, config={"base_url": outlet_standin.base_url}
+    )
+
+
+def claimed(page, outlet, tokens, django_capture_on_commit_callbacks) -> Placement:
+    """A placement taken through the tick as in production: approved with its revision, queued."""
+    placement = Placement.objects.create(
+        page=page, outlet=outlet, due_at=timezone.now(), version={"title": page.title}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report = dispatch.dispatch_tick()
+    assert report.approved == 1 and report.claimed == 1
+    placement.refresh_from_db()
+    assert placement.status == Status.QUEUED
+    assert placement.revision_id == page.live_revision_id
+    return placement
+
+
+def test_an_approved_claim_is_sent_in_few_queries(
+    outlet,
+    tokens,
+    outlet_standin,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    page = approved_article()
+    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = dispatch.placement_deliver(
+            placement_id=placement.pk, claim_token=tokens[placement.pk]
+        )
+
+    assert outcome == "delivered"
+    # Claim-and-check, read with the outlet, then the outcome: update and record (the test's
+    # own transaction turns the outcome's commit into savepoints, which are not counted).
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert [s for s in statements if "SAVEPOINT" not in s and s != "RELEASE"] == [
+        "UPDATE",
+        "SELECT",
+        "UPDATE",
+        "INSERT",
+    ]
+    placement.refresh_from_db()
+    assert placement.status == Status.DELIVERED
+    assert placement.attempts == 1
+    assert placement.revision_id == page.live_revision_id
+    assert placement.records.get().attempt == 1
+    assert outlet_standin.accepted[str(placement.idempotency_key)] == 1
+
+
+def test_review_reopened_after_the_claim_holds_the_item(
+    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+):
+    page = approved_article()
+    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    page.title = "修改后重新送审"
+    page.save_revision(user=reviewer())
+    page.get_workflow().start(page, reviewer())
+
+    outcome = dispatch.placement_deliver(
+        placement_id=placement.pk, claim_token=tokens[placement.pk]
+    )
+
+    assert outcome == "held"
+    placement.refresh_from_db()
+    assert placement.status == Status.PLANNED
+    assert placement.last_error == "内容正在审核中，审核通过后才会发送。"
+    assert sum(outlet_standin.requests.values()) == 0
+    assert placement.records.count() == 0
+
+
+def test_a_newer_approved_revision_is_the_one_sent(
+    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+):
+    page = approved_article()
+    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    first_revision = placement.revision_id
+    page.title = "再次审核通过"
+    page.save_revision(user=reviewer())
+    run_review(page)
+    page.refresh_from_db()
+    assert page.live_revision_id != first_revision
+
+    outcome = dispatch.placement_deliver(
+        placement_id=placement.pk, claim_token=tokens[placement.pk]
+    )
+
+    assert outcome == "delivered"
+    placement.refresh_from_db()
+    assert placement.revision_id == page.live_revision_id
+    assert outlet_standin.accepted[str(placement.idempotency_key)] == 1
+
+
+def test_a_stale_or_repeated_message_sends_nothing(
+    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+):
+    placement = claimed(approved_article(), outlet, tokens, django_capture_on_commit_callbacks)
+    token = tokens[placement.pk]
+
+    wrong = dispatch.placement_deliver(
+        placement_id=placement.pk, claim_token="00000000-0000-0000-0000-000000000000"
+    )
+    first = dispatch.placement_deliver(placement_id=placement.pk, claim_token=token)
+    again = dispatch.placement_deliver(placement_id=placement.pk, claim_token=token)
+    malformed = dispatch.placement_deliver(placement_id=placement.pk, claim_token="不是标记")
+
+    # A wrong token falls back to the long way, which still honours the row's own claim.
+    assert (wrong, first, again, malformed) == ("delivered", "skipped", "skipped", "skipped")
+    assert outlet_standin.accepted[str(placement.idempotency_key)] == 1
+    assert placement.records.count() == 1
+
+
+def test_a_stopped_outlet_is_not_sent_to(
+    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+):
+    placement = claimed(approved_article(), outlet, tokens, django_capture_on_commit_callbacks)
+    Outlet.objects.filter(pk=outlet.pk).update(is_active=False)
+
+    outcome = dispatch.placement_deliver(
+        placement_id=placement.pk, claim_token=tokens[placement.pk]
+    )
+
+    assert outcome == "failed"
+    placement.refresh_from_db()
+    assert placement.last_error == "发布渠道已停用，未发送。"
+    assert sum(outlet_standin.requests.values()) == 0
+
+
+def test_content_withdrawn_after_the_claim_is_held(
+    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+):
+    page = approved_article()
+    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    page.unpublish()
+
+    outcome = dispatch.placement_deliver(
+        placement_id=placement.pk, claim_token=tokens[placement.pk]
+    )
+
+    assert outcome == "held"
+    assert sum(outlet_standin.requests.values()) == 0
