@@ -199,6 +199,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "双拥专栏")
 WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Government intranets allow no calls to outside hosts: no release check on the dashboard,
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# and no avatars fetched from gravatar.com (the admin shows its default avatar instead).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Audio and video uploads are allowed: article bodies carry radio and TV clips.
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
