@@ -12,7 +12,8 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page, Site
 
 from publicity.demo.bulk import bulk_create_articles
-from publicity.models import ColumnPage, KeyDate
+from publicity.middleware import find_site
+from publicity.models import ColumnPage, HomePage, KeyDate
 from publicity.selectors import (
     HOME_ITEMS_PER_COLUMN,
     LARGE_COLUMN,
@@ -196,3 +197,35 @@ def test_routing_answers_unknown_and_draft_paths_with_404(tree, client):
         assert client.get(article.url + "extra/").status_code == 404
         assert client.get("/news/no-such-article/").status_code == 404
         assert client.get(f"/news/{draft.slug}/").status_code == 404
+
+
+def test_site_resolution_picks_what_wagtail_picks(tree, client):
+    Site.objects.create(hostname="a.example", port=80, root_page=tree.news)
+    Site.objects.create(hostname="a.example", port=8080, root_page=tree.gallery)
+    Site.objects.create(hostname="b.example", port=8000, root_page=tree.news)
+    hosts = ["localhost", "a.example", "b.example", "c.example", "LOCALHOST", "a.example:8080"]
+    ports = ["80", "8080", "8000", "443", "not-a-port"]
+
+    def both_agree():
+        for host in hosts:
+            for port in ports:
+                found = find_site(RequestFactory().get("/", HTTP_HOST=host, SERVER_PORT=port))
+                # Wagtail's query fails on a port that is not a number (a server error);
+                # here it just matches no site's port.
+                numeric = port if port.isdigit() else "1"
+                expected = Site._find_for_request(
+                    RequestFactory().get("/", HTTP_HOST=host, SERVER_PORT=numeric)
+                )
+                assert (found and found.pk) == (expected and expected.pk), (host, port)
+
+    both_agree()
+    Site.objects.update(is_default_site=False)
+    both_agree()
+    Site.objects.filter(hostname="localhost").update(is_default_site=True)
+
+    found = find_site(_request())
+    assert isinstance(found.root_page, HomePage) and found.root_page.intro == tree.home.intro
+    with override_settings(ALLOWED_HOSTS=["*"], PUBLICITY_PAGE_CACHE_SECONDS=0):
+        # A site rooted at a column (not a home page) is served through Wagtail's own path.
+        response = client.get("/", HTTP_HOST="b.example", SERVER_PORT="8000")
+        assert response.status_code == 200 and "双拥动态" in response.content.decode()
