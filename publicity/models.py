@@ -218,18 +218,16 @@ class PublicPage(Page):
         # One link builder and one rendition look-up serve everything the page shows.
         links = PageLinks(request)
         pictures = Pictures()
+        context["navigation"] = site_navigation(links)
         context["trail"] = breadcrumb_trail(self, links)
         context["canonical_url"] = links.full_url(self.url_path) if self.url_path else None
         context.update(self.public_context(request, links=links, pictures=pictures))
-        if "navigation" not in context:
-            context["navigation"] = site_navigation(links)
         pictures.resolve()
         return context
 
     def public_context(self, request, *, links, pictures) -> dict:
-        """What this page type adds to its template context (``navigation`` included, when
-        it has the data at hand); images are asked of ``pictures`` and filled in after this
-        returns."""
+        """What this page type adds to its template context; images are asked of
+        ``pictures`` and filled in after this returns."""
         return {}
 
     def meta_description(self) -> str:
@@ -274,24 +272,16 @@ class HomePage(PublicPage):
         return super().route(request, path_components)
 
     def public_context(self, request, *, links, pictures) -> dict:
-        from .selectors import (
-            child_columns,
-            home_sections,
-            next_key_dates,
-            recent_exemplars,
-            site_navigation,
-        )
+        from .selectors import child_columns, home_sections, next_key_dates, recent_exemplars
 
-        columns = child_columns(self)
-        context = {
+        # The menu lists the same columns when this is the site's home: one query for both.
+        site_home = links.site is not None and links.site.root_page_id == self.pk
+        columns = links.top_columns if site_home else child_columns(self)
+        return {
             "sections": home_sections(columns, links=links, pictures=pictures),
             "key_dates": next_key_dates(limit=3),
             "exemplars": recent_exemplars(self, limit=4, links=links, pictures=pictures),
         }
-        if links.site is not None and links.site.root_page_id == self.pk:
-            # The menu lists the same columns: one query serves both.
-            context["navigation"] = site_navigation(links, columns=columns)
-        return context
 
 
 class ColumnPage(PublicPage):

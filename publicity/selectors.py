@@ -74,6 +74,12 @@ class PageLinks:
             return paths
 
     @cached_property
+    def top_columns(self) -> list[dict]:
+        """``child_columns`` of the site's home page, read once for the menu, the breadcrumbs
+        and the home page's sections."""
+        return child_columns(self.site.root_page) if self.site is not None else []
+
+    @cached_property
     def _prefix(self) -> str:
         return reverse("wagtail_serve", args=("",))
 
@@ -395,20 +401,16 @@ def child_columns(page) -> list[dict]:
     )
 
 
-def site_navigation(links: PageLinks, *, columns: list[dict] | None = None) -> dict:
-    """The site's name, home URL and the top-level columns shown in menus (one query, none
-    when the home page passes its ``child_columns``). Only columns may sit under the home
-    page (``HomePage.subpage_types``)."""
+def site_navigation(links: PageLinks) -> dict:
+    """The site's name, home URL and the top-level columns shown in menus. Only columns may
+    sit under the home page (``HomePage.subpage_types``)."""
     site = links.site
     if site is None:
         return {"site_name": DEFAULT_SITE_NAME, "home_url": "/", "items": []}
-    home = site.root_page
-    if columns is None:
-        columns = child_columns(home)
-    home_url = links.url(home.url_path)
+    home_url = links.url(site.root_page.url_path)
     items = [
         {"title": column["title"], "url": links.url(column["url_path"])}
-        for column in columns
+        for column in links.top_columns
         if column["show_in_menus"]
     ]
     return {
@@ -419,12 +421,24 @@ def site_navigation(links: PageLinks, *, columns: list[dict] | None = None) -> d
 
 
 def breadcrumb_trail(page, links: PageLinks) -> list[dict]:
-    """Ancestors from the site's home page down (title and URL); none for the home page."""
+    """Ancestors from the site's home page down (title and URL); none for the home page.
+
+    A page in a top-level column needs no query: the home page and its live columns are
+    already at hand (``PageLinks.top_columns``); deeper or unpublished ancestors are read.
+    """
     if page.depth <= 2:
         return []
     steplen = page.steplen
     paths = [page.path[:end] for end in range(2 * steplen, len(page.path), steplen)]
-    rows = Page.objects.filter(path__in=paths).order_by("path").values_list("title", "url_path")
+    known = {}
+    if links.site is not None:
+        home = links.site.root_page
+        known[home.path] = (home.title, home.url_path)
+        known.update({c["path"]: (c["title"], c["url_path"]) for c in links.top_columns})
+    if all(path in known for path in paths):
+        rows = [known[path] for path in paths]
+    else:
+        rows = Page.objects.filter(path__in=paths).order_by("path").values_list("title", "url_path")
     return [{"title": title, "url": links.url(url_path)} for title, url_path in rows]
 
 

@@ -19,6 +19,7 @@ from publicity.selectors import (
     LARGE_COLUMN,
     PageLinks,
     Pictures,
+    breadcrumb_trail,
     child_columns,
     home_sections,
     live_articles,
@@ -229,3 +230,21 @@ def test_site_resolution_picks_what_wagtail_picks(tree, client):
         # A site rooted at a column (not a home page) is served through Wagtail's own path.
         response = client.get("/", HTTP_HOST="b.example", SERVER_PORT="8000")
         assert response.status_code == 200 and "双拥动态" in response.content.decode()
+
+
+def test_breadcrumbs_list_every_ancestor_known_or_read(tree):
+    nested = tree.column("走访慰问", "visits", parent=tree.news)
+    hidden = tree.column("筹备中的栏目", "upcoming")
+    articles = [
+        tree.article("县领导走访驻地部队"),
+        tree.article("春节慰问退役军人", column=nested),
+        tree.article("栏目尚未公开的文章", column=hidden),
+    ]
+    hidden.unpublish()
+    request = _request()
+    for article in articles:
+        expected = [
+            {"title": page.title, "url": page.get_url(request)}
+            for page in article.get_ancestors().filter(depth__gt=1)
+        ]
+        assert breadcrumb_trail(article, PageLinks(request)) == expected
