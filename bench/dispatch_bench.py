@@ -57,6 +57,32 @@ def setup(args) -> str:
     return original_name
 
 
+def bench_worker_class():
+    """``WorkerProcess`` with a choice of pool, as the production worker command has."""
+    from tests.support.worker import REPO as WORKER_REPO
+    from tests.support.worker import WorkerProcess, child_environment
+
+    class BenchWorker(WorkerProcess):
+        def __init__(self, *, pool: str, **kwargs):
+            super().__init__(**kwargs)
+            self.pool = pool
+
+        def start(self, timeout: float = 60.0) -> "BenchWorker":
+            command = [
+                sys.executable, "-m", "celery", "-A", "outreach_site", "worker",
+                "--loglevel=WARNING", f"--concurrency={self.concurrency}", f"--pool={self.pool}",
+                f"--hostname={self.name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
+            ]  # fmt: skip
+            self.process = subprocess.Popen(
+                command, cwd=WORKER_REPO, env=child_environment(),
+                stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+            self.wait_ready(timeout)
+            return self
+
+    return BenchWorker
+
+
 def run_dispatcher(args) -> dict:
     from django.db.models import Count
     from django.utils import timezone
@@ -64,15 +90,16 @@ def run_dispatcher(args) -> dict:
     from media_schedule.models import Outlet, Placement
     from tests.support.outlet_standin import OutletStandin
     from tests.support.schedule_pages import approved_article
-    from tests.support.worker import WorkerProcess, child_environment
+    from tests.support.worker import child_environment
 
+    BenchWorker = bench_worker_class()
     standin = OutletStandin().start()
     outlet = Outlet.objects.create(
         name="基准测试电台", kind=Outlet.Kind.RADIO, config={"base_url": standin.base_url}
     )
     pages = [approved_article(f"基准稿件{n}", slug=f"bench-{n}") for n in range(args.pages)]
     workers = [
-        WorkerProcess(name=f"bench{n}", concurrency=args.concurrency).start()
+        BenchWorker(name=f"bench{n}", concurrency=args.concurrency, pool=args.pool).start()
         for n in range(args.workers)
     ]
     start = timezone.now() + datetime.timedelta(seconds=args.lead)
@@ -112,7 +139,10 @@ def run_dispatcher(args) -> dict:
     first_due = min(due.values()).timestamp()
     finished = max(accepted_at.values()) if accepted_at else float("nan")
     return {
-        "name": f"dispatcher ({args.workers} workers × {args.concurrency}, tick {args.tick} s)",
+        "name": (
+            f"dispatcher ({args.workers} workers, --pool {args.pool} × {args.concurrency}, "
+            f"tick {args.tick} s)"
+        ),
         "count": args.count,
         "delivered": len(accepted_at),
         "duplicates": len(standin.duplicates()),
@@ -229,7 +259,10 @@ def main() -> None:
     parser.add_argument("--baseline-count", type=int, default=0, help="pages (default --count)")
     parser.add_argument("--window", type=float, default=60.0, help="seconds the due times span")
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
-    parser.add_argument("--concurrency", type=int, default=2, help="pool children per worker")
+    parser.add_argument(
+        "--pool", default="threads", choices=["threads", "prefork"], help="worker pool (threads)"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="pool size per worker (8)")
     parser.add_argument("--tick", type=int, default=1, help="dispatcher tick in seconds")
     parser.add_argument("--pages", type=int, default=20, help="articles the placements share")
     parser.add_argument("--lead", type=float, default=15.0, help="seconds before the window")

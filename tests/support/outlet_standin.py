@@ -136,14 +136,17 @@ class OutletStandin:
 
 
 _clients: dict[int, httpx.Client] = {}
+_clients_lock = threading.Lock()
 
 
 def _client() -> httpx.Client:
-    """One pooled client per process (worker pool children are forked, so key by pid)."""
+    """One pooled client per process (prefork children are forked, so key by pid), shared by
+    the threads of a thread-pool worker."""
     pid = os.getpid()
-    if pid not in _clients:
-        _clients[pid] = httpx.Client(timeout=10)
-    return _clients[pid]
+    with _clients_lock:
+        if pid not in _clients:
+            _clients[pid] = httpx.Client(timeout=10)
+        return _clients[pid]
 
 
 class StandinChannel(Channel):
