@@ -5,6 +5,7 @@ scratch folder is touched):
 
     .venv/bin/python bench/site_bench.py               # full run, 6 s per measurement
     .venv/bin/python bench/site_bench.py --seconds 3   # quicker, noisier
+    .venv/bin/python bench/site_bench.py --against f9d4b91   # also time that revision
 
 What it does, all in one run so the figures are comparable:
 
@@ -20,8 +21,14 @@ What it does, all in one run so the figures are comparable:
    connection per request as gunicorn's sync workers close them) for ``--seconds`` after a
    one-second warm-up, and prints requests per second, median and p99 latency.
 
+With ``--against REV`` the uncached pages of another git revision (exported with
+``git archive`` next to the scratch site, serving the same database) are measured too,
+alternating with this tree's, so both see the same machine: the speed-up of a change is
+read from one run even when other work shares the cores.
+
 The load generator shares the machine's cores with the servers, as does anything else
-running; compare rows of the same run, not runs on different days.
+running; compare rows of the same run, not runs on different days. The load average is
+printed at the start and the end.
 """
 
 import argparse
@@ -53,12 +60,20 @@ CONCURRENCY = (4, 16)
 # Wagtail 8.0.1 bakerydemo on the same set-up, as quoted in issue 3 (concurrency 4).
 BAKERYDEMO_RPS = {"home": 31, "column": 48, "article": 68, "search": 32}
 BASELINE_REFERENCE_RPS = 3200
+# Rounds of the --against comparison; each side's best round is reported, being the one
+# least disturbed by other work on the machine.
+ROUNDS = 2
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each measurement")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time the uncached pages of this git revision, alternating with this tree",
+    )
     parser.add_argument("--load-only", metavar="VAR_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_only:
@@ -68,7 +83,7 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="site-bench-"))
     env = _environment(scratch)
     try:
-        print(f"scratch site in {scratch}", flush=True)
+        print(f"scratch site in {scratch}; {_load_average()}", flush=True)
         started = time.monotonic()
         for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
             subprocess.run([PYTHON, "manage.py", *command], cwd=REPO, env=env, check=True)
@@ -87,11 +102,17 @@ def main() -> None:
             flush=True,
         )
         results = _measure_all(env, args.seconds)
+        compared = _compare(env, args.seconds, args.against, scratch) if args.against else []
         _report(results, facts["queries"], args.seconds)
+        if compared:
+            _report_comparison(compared, args.against)
+        print(f"\n{_load_average()}")
         out = REPO / "bench" / "results"
         out.mkdir(exist_ok=True)
         (out / "site_bench.json").write_text(
-            json.dumps({"queries": facts["queries"], "results": results}, indent=2)
+            json.dumps(
+                {"queries": facts["queries"], "results": results, "against": compared}, indent=2
+            )
         )
     finally:
         if not args.keep:
@@ -157,6 +178,11 @@ def _load_and_count(scratch: Path) -> dict:
     }
 
 
+def _load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -164,12 +190,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _gunicorn(app: str, env: dict[str, str]):
+def _gunicorn(app: str, env: dict[str, str], cwd: Path = REPO):
     port = _free_port()
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--worker-class", "sync", "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -276,6 +302,64 @@ def _measure_all(env: dict[str, str], seconds: float) -> list[dict]:
                         flush=True,
                     )
     return results
+
+
+def _export(revision: str, scratch: Path) -> Path:
+    """The files of ``revision`` in a folder of the scratch site, importable as this tree is
+    (pyproject maps the import name ``outreach_site`` to ``site/``; a link does the same)."""
+    tree = scratch / "against"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", revision], cwd=REPO, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    (tree / "outreach_site").symlink_to(tree / "site", target_is_directory=True)
+    return tree
+
+
+def _compare(env: dict[str, str], seconds: float, revision: str, scratch: Path) -> list[dict]:
+    """Uncached pages of this tree and of ``revision``, measured in turns."""
+    tree = _export(revision, scratch)
+    uncached = {**env, "PUBLICITY_PAGE_CACHE_SECONDS": "0"}
+    other = {**uncached, "PYTHONPATH": str(tree)}
+    print(f"\ncomparing with {revision}, {ROUNDS} rounds in turns", flush=True)
+    rows = []
+    with (
+        _gunicorn("outreach_site.wsgi", uncached) as current,
+        _gunicorn("outreach_site.wsgi", other, cwd=tree) as before,
+    ):
+        for name, path in PAGES.items():
+            for concurrency in CONCURRENCY:
+                best = {}
+                for _round in range(ROUNDS):
+                    for side, port in ((revision, before), ("this tree", current)):
+                        figures = _load(port, path, concurrency, seconds)
+                        if side not in best or figures["rps"] > best[side]["rps"]:
+                            best[side] = figures
+                row = {
+                    "page": name,
+                    "concurrency": concurrency,
+                    "before": best[revision],
+                    "after": best["this tree"],
+                }
+                rows.append(row)
+                print(
+                    f"  {name:8} c={concurrency:<3} {revision} {row['before']['rps']:7.1f} req/s"
+                    f"  this tree {row['after']['rps']:7.1f} req/s",
+                    flush=True,
+                )
+    return rows
+
+
+def _report_comparison(rows: list[dict], revision: str) -> None:
+    print(f"\n=== uncached, this tree against {revision} (best of {ROUNDS} rounds in turns) ===")
+    print(f"{'page':9} {'c':>3} {revision[:12]:>12} {'this tree':>10}  speed-up  errors")
+    for row in rows:
+        before, after = row["before"], row["after"]
+        print(
+            f"{row['page']:9} {row['concurrency']:>3} {before['rps']:12.1f} {after['rps']:10.1f}"
+            f"  {after['rps'] / before['rps']:7.2f}x  {before['errors']}/{after['errors']}"
+        )
 
 
 def _report(results: list[dict], queries: dict, seconds: float) -> None:
