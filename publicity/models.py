@@ -376,14 +376,19 @@ class ArticlePage(PublicPage):
         verbose_name_plural = _("文章")
 
     def public_context(self, request, *, links, pictures) -> dict:
-        from .selectors import related_articles
+        from .selectors import article_labels, related_articles
 
-        themes = list(self.themes.all())
+        if getattr(request, "is_preview", False):
+            # A preview shows the edited, unsaved themes and tags held in memory.
+            themes = [{"pk": t.pk, "name": t.name, "slug": t.slug} for t in self.themes.all()]
+            tags = [{"name": tag.name} for tag in self.tags.all()]
+        else:
+            themes, tags = article_labels(self)
         context = {
             "theme_list": themes,
-            "tag_list": list(self.tags.all()),
+            "tag_list": tags,
             "related": related_articles(
-                self, [theme.pk for theme in themes], links=links, pictures=pictures
+                self, [theme["pk"] for theme in themes], links=links, pictures=pictures
             ),
         }
         if self.cover_image_id:

@@ -573,6 +573,22 @@ def recent_exemplars(home, *, limit: int, links: PageLinks, pictures: Pictures) 
     return _exemplar_cards(rows, links, pictures)
 
 
+def article_labels(article: ArticlePage) -> tuple[list[dict], list[dict]]:
+    """The article's themes (by name) and tags (in the order given), in one query."""
+    rows = (
+        ArticlePage.objects.filter(pk=article.pk)
+        .order_by("themes__name", "tagged_items__pk")
+        .values_list("themes__pk", "themes__name", "themes__slug", "tagged_items__tag__name")
+    )
+    themes, tags = {}, {}
+    for theme_pk, name, slug, tag in rows:
+        if theme_pk is not None:
+            themes.setdefault(theme_pk, {"pk": theme_pk, "name": name, "slug": slug})
+        if tag is not None:
+            tags.setdefault(tag, {"name": tag})
+    return list(themes.values()), list(tags.values())
+
+
 def related_articles(
     article: ArticlePage,
     theme_ids: list[int],

@@ -13,7 +13,7 @@ from wagtail.models import Page, Site
 
 from publicity.demo.bulk import bulk_create_articles
 from publicity.middleware import find_site
-from publicity.models import ColumnPage, HomePage, KeyDate
+from publicity.models import ArticlePage, ColumnPage, HomePage, KeyDate
 from publicity.selectors import (
     HOME_ITEMS_PER_COLUMN,
     LARGE_COLUMN,
@@ -248,3 +248,15 @@ def test_breadcrumbs_list_every_ancestor_known_or_read(tree):
             for page in article.get_ancestors().filter(depth__gt=1)
         ]
         assert breadcrumb_trail(article, PageLinks(request)) == expected
+
+
+def test_article_preview_shows_unsaved_themes_and_tags(tree):
+    article = tree.article("军民共建文明单位评选", body="评选结果将于月底公布。")
+    article.themes.add(tree.theme)
+    article.tags.add("共建")
+    html = article.make_preview_request().content.decode()
+    assert "评选结果将于月底公布。" in html
+    assert ">拥军优属</a>" in html and ">共建</a>" in html
+    # Nothing was saved: the public page still has neither.
+    public = ArticlePage.objects.get(pk=article.pk)
+    assert not public.themes.exists() and not public.tags.exists()
