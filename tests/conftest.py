@@ -25,7 +25,8 @@ def pytest_collection_modifyitems(config, items):
         if transactional:
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(**kwargs))
+            # Prepended, so it is the closest marker even where the test carries its own.
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 def pytest_sessionfinish(session, exitstatus):
