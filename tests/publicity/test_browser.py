@@ -21,8 +21,10 @@ WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="module")
-def browser():
+# Started after the database fixtures: Playwright's event loop, running in this thread
+# while serialized rollback restores the migrations' rows, leaves the tree unrestored.
+@pytest.fixture
+def browser(demo_paths):
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci` (scripts/test does it).")
     playwright_api = pytest.importorskip("playwright.sync_api")
