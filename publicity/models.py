@@ -255,18 +255,22 @@ class HomePage(PublicPage):
     def route(self, request, path_components):
         # One indexed lookup (slug, then the full URL path) finds a page at any depth,
         # where Wagtail walks the tree with two queries per level.
-        # The row's type comes with it, so the specific page is the second and last query.
         if path_components:
             url_path = self.url_path + "/".join(path_components) + "/"
-            found = (
-                Page.objects.filter(
-                    slug=path_components[-1], url_path=url_path, path__startswith=self.path
-                )
-                .values_list("pk", "content_type_id")
-                .first()
-            )
-            model = ContentType.objects.get_for_id(found[1]).model_class() if found else None
-            page = model.objects.filter(pk=found[0]).first() if model else None
+            lookup = {
+                "slug": path_components[-1],
+                "url_path": url_path,
+                "path__startswith": self.path,
+            }
+            # Most views below the home page are of a column (one step down, the only type
+            # allowed there) or an article (deeper): that table is asked first and gives the
+            # specific page at once. Anything else reads the row's type, then its page.
+            likely = ColumnPage if len(path_components) == 1 else ArticlePage
+            page = likely.objects.filter(**lookup).first()
+            if page is None:
+                found = Page.objects.filter(**lookup).values_list("pk", "content_type_id").first()
+                model = ContentType.objects.get_for_id(found[1]).model_class() if found else None
+                page = model.objects.filter(pk=found[0]).first() if model else None
             if page is not None:
                 return page.route(request, [])
         return super().route(request, path_components)

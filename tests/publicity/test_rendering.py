@@ -193,7 +193,13 @@ def test_routing_answers_unknown_and_draft_paths_with_404(tree, client):
     # not show is a plain 404.
     article = tree.article("双拥共建签约仪式")
     draft = tree.article("尚未发布的通知", publish=False)
+    # Types other than the one asked first at their depth: a sub-column, an exemplar.
+    nested = tree.column("走访慰问", "visits", parent=tree.news)
+    exemplar = tree.exemplar("张德明")
     with override_settings(PUBLICITY_PAGE_CACHE_SECONDS=0):
+        for page, text in ((nested, "走访慰问"), (exemplar, "张德明"), (tree.news, "双拥动态")):
+            response = client.get(page.url)
+            assert response.status_code == 200 and text in response.content.decode()
         assert client.get(article.url).status_code == 200
         assert client.get(article.url + "extra/").status_code == 404
         assert client.get("/news/no-such-article/").status_code == 404
