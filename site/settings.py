@@ -134,7 +134,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for locks instead of failing at once, and
     # take the write lock at BEGIN so two writers never deadlock on a lock upgrade.
     # Connections persist (DB_CONN_MAX_AGE) as on PostgreSQL: opening one costs about a
-    # millisecond a request; Celery's worker still closes its own around every task.
+    # millisecond a request. The worker's reuse is CELERY_DB_REUSE_MAX's (below).
     _database["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
