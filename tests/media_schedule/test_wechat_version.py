@@ -8,7 +8,8 @@ from wagtail.models import Page
 from media_schedule.channels import get_channel
 from media_schedule.versions import wechat
 from publicity.models import ExemplarPage
-from tests.support.wechat_pages import column, image_block, make_article, make_image
+from tests.support.schedule_pages import news_column
+from tests.support.wechat_pages import image_block, make_article, make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +188,7 @@ def test_exemplar_story_and_photo_make_the_version():
         consent_given_on=datetime.date(2026, 1, 1),
         consent_review_date=datetime.date(2027, 1, 1),
     )
-    column().add_child(instance=exemplar)
+    news_column().add_child(instance=exemplar)
 
     version = wechat.build(exemplar)
 

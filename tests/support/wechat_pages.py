@@ -7,9 +7,9 @@ import random
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
 
-from publicity.models import ArticlePage, ColumnPage, HomePage
+from publicity.models import ArticlePage
+from tests.support.schedule_pages import news_column
 
 
 def make_image(
@@ -39,21 +39,6 @@ def make_image(
     return image
 
 
-def column() -> ColumnPage:
-    """The 双拥动态 column under a home page that is the default site's root."""
-    existing = ColumnPage.objects.filter(slug="shuangyong-news").first()
-    if existing:
-        return existing
-    home = HomePage(title="双拥专栏", slug="shuangyong-home")
-    Page.get_first_root_node().add_child(instance=home)
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
-    site.save()
-    news = ColumnPage(title="双拥动态", slug="shuangyong-news")
-    home.add_child(instance=news)
-    return news
-
-
 def make_article(
     *,
     title: str = "我市开展八一建军节走访慰问活动",
@@ -74,7 +59,7 @@ def make_article(
         cover_image=cover,
         body=json.dumps(body),
     )
-    column().add_child(instance=article)
+    news_column().add_child(instance=article)
     return article
 
 
