@@ -21,7 +21,9 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
-from wagtail.models import Page
+from wagtail.models import Page, get_default_page_content_type
+
+from publicity.workflow import approval_required
 
 from .approval import Approval, approved_as_recorded, page_approval
 from .channels import (
@@ -35,6 +37,7 @@ from .channels import (
 )
 from .conf import dispatch_setting, seconds
 from .models import DeliveryRecord, Outlet, Placement
+from .statements import CompiledUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +329,35 @@ def placement_deliver(*, placement_id: int, claim_token: str | None = None) -> s
     return _send(placement, attempt)
 
 
+def _build_claim(values: dict) -> tuple:
+    active_outlet = Outlet.objects.filter(pk=OuterRef("outlet_id"), is_active=True)
+    claimable = approved_as_recorded(
+        Placement.objects.filter(
+            pk=values["placement_id"], status=Status.QUEUED, claim_token=values["token"]
+        )
+    ).filter(Exists(active_outlet))
+    return claimable, {
+        "status": Status.SENDING,
+        "attempts": F("attempts") + 1,
+        "claim_token": None,
+        "lease_expires_at": values["lease_until"],
+        "updated_at": values["now"],
+    }
+
+
+# The hot path of every delivery: compiled once per process (see ``statements``).
+_CLAIM = CompiledUpdate(
+    Placement,
+    {
+        "placement_id": "id",
+        "token": "claim_token",
+        "lease_until": "lease_expires_at",
+        "now": "updated_at",
+    },
+    _build_claim,
+)
+
+
 def _claim_approved_as_recorded(placement_id: int, claim_token: str) -> Placement | None:
     """Take a queued row to ``sending`` if its claim, outlet and approval still hold.
 
@@ -338,19 +370,12 @@ def _claim_approved_as_recorded(placement_id: int, claim_token: str) -> Placemen
         # Not a token this dispatcher wrote: let the long way judge the row by its own claim.
         return None
     now = timezone.now()
-    active_outlet = Outlet.objects.filter(pk=OuterRef("outlet_id"), is_active=True)
-    won = (
-        approved_as_recorded(
-            Placement.objects.filter(pk=placement_id, status=Status.QUEUED, claim_token=token)
-        )
-        .filter(Exists(active_outlet))
-        .update(
-            status=Status.SENDING,
-            attempts=F("attempts") + 1,
-            claim_token=None,
-            lease_expires_at=now + seconds("LEASE_SECONDS"),
-            updated_at=now,
-        )
+    won = _CLAIM.run(
+        shape=(approval_required(), get_default_page_content_type().pk),
+        placement_id=placement_id,
+        token=token,
+        lease_until=now + seconds("LEASE_SECONDS"),
+        now=now,
     )
     if not won:
         return None
