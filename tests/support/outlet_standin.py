@@ -8,6 +8,7 @@ drop the connection before answering.
 
 import json
 import os
+import sys
 import threading
 import time
 from collections import Counter
@@ -27,6 +28,14 @@ from media_schedule.channels import (
 )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a worker stopped, a test ended) is normal here, not news."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class OutletStandin:
     """The server side; thread-safe counters of requests and accepted keys."""
 
@@ -39,7 +48,7 @@ class OutletStandin:
         self.accepted_at: dict[str, float] = {}
         self.status_queries: Counter[str] = Counter()
         self.plans: dict[str, list[str]] = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
