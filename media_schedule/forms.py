@@ -5,13 +5,25 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.widgets import AdminDateTimeInput
+from wagtail.admin.widgets import AdminDateTimeInput, AdminPageChooser
+from wagtail.models import Page
 
 from publicity.models import Campaign
 
 from .models import Outlet
 
 ROWS = 6
+
+
+class PagePickForm(forms.Form):
+    """The item to schedule, chosen from the page tree."""
+
+    page = forms.ModelChoiceField(
+        label=_("内容"),
+        queryset=Page.objects.filter(depth__gt=1),
+        widget=AdminPageChooser(),
+        help_text=_("选择要排期的稿件，下一步为它选择发布渠道和时间。"),
+    )
 
 
 class ScheduleForm(forms.Form):

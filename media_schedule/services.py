@@ -1,4 +1,4 @@
-"""Editors' actions on placements: schedule an item to outlets, cancel, retry.
+"""Editors' actions on placements: schedule an item to outlets, move, cancel, retry, delete.
 
 Each action is a guarded transition: it changes the row only from the states where it makes
 sense, with a compare-and-set update, and otherwise raises ``TransitionError`` naming why
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 from wagtail.models import Page
 
 from .channels import VersionProblem, get_channel
@@ -22,6 +23,10 @@ Status = Placement.Status
 
 CANCELLABLE = (Status.PLANNED, Status.APPROVED, Status.QUEUED, Status.FAILED)
 RETRYABLE = (Status.FAILED, Status.CANCELLED)
+# Nothing is in flight: the dispatcher holds no claim on the row and no message names it.
+EDITABLE = (Status.PLANNED, Status.APPROVED, Status.FAILED, Status.CANCELLED)
+# Never handed to the outlet; a row with any delivery record keeps its history instead.
+DELETABLE = (Status.PLANNED, Status.APPROVED, Status.CANCELLED)
 
 
 class TransitionError(Exception):
@@ -127,6 +132,54 @@ def placement_cancel(*, placement: Placement, user=None) -> Placement:
             _("“%(status)s”状态的排期不能取消。") % {"status": placement.get_status_display()}
         )
     return placement
+
+
+def placement_reschedule(
+    *, placement: Placement, due_at: datetime.datetime, campaign, user=None
+) -> Placement:
+    """Move a placement that is not in flight to another time or campaign.
+
+    The item and the outlet stay: another outlet needs its own version, so that is a new
+    placement (cancel this one and schedule the page again).
+    """
+    changed = Placement.objects.filter(pk=placement.pk, status__in=EDITABLE).update(
+        due_at=due_at, campaign=campaign, updated_at=timezone.now()
+    )
+    placement.refresh_from_db()
+    if not changed:
+        raise TransitionError(
+            _("“%(status)s”状态的排期正在发送或已发送，不能修改。")
+            % {"status": placement.get_status_display()}
+        )
+    log(instance=placement, action="wagtail.edit", user=user)
+    return placement
+
+
+def placement_deletable(placement: Placement) -> bool:
+    """Whether deleting loses nothing: never sent, no delivery record."""
+    return placement.status in DELETABLE and not placement.records.exists()
+
+
+def placement_delete(*, placement: Placement, user=None) -> None:
+    """Delete a placement that never reached its outlet; any other is cancelled instead.
+
+    The row is locked first, so a tick cannot claim it (it skips locked rows) and a worker's
+    compare-and-set waits and then finds it gone, sending nothing.
+    """
+    with transaction.atomic():
+        locked = (
+            Placement.objects.select_for_update().filter(pk=placement.pk, status__in=DELETABLE)
+        ).first()
+        if locked is not None and not locked.records.exists():
+            log(instance=locked, action="wagtail.delete", user=user, deleted=True)
+            locked.delete()
+            return
+    current = Placement.objects.filter(pk=placement.pk).first()
+    if current is not None:
+        raise TransitionError(
+            _("“%(status)s”状态或已有发送记录的排期不能删除，可以取消。")
+            % {"status": current.get_status_display()}
+        )
 
 
 def placement_retry(*, placement: Placement, user=None) -> Placement:

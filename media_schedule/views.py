@@ -1,5 +1,5 @@
-"""Admin views: schedule a page to outlets, retry or cancel a placement. Thin: they call
-``services`` and ``selectors``."""
+"""Admin views: schedule a page to outlets; move, retry, cancel or delete a placement. Thin:
+they call ``services`` and ``selectors``."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,15 +8,24 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic import (
+    CreateView,
+    DeleteView,
+    EditView,
+    WagtailAdminTemplateMixin,
+)
 from wagtail.models import Page
 
-from .forms import ScheduleForm
+from .forms import PagePickForm, ScheduleForm
 from .models import Placement
 from .services import (
+    EDITABLE,
     TransitionError,
     outlet_version,
     placement_cancel,
+    placement_deletable,
+    placement_delete,
+    placement_reschedule,
     placement_retry,
     placements_schedule,
 )
@@ -102,3 +111,80 @@ class PlacementActionView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.placement, action=self.action, **kwargs)
+
+
+class PlacementCreateView(CreateView):
+    """ "Add placement" asks for the item, then opens "schedule to outlets" for it.
+
+    Placements are made there only, where each outlet's version is built and checked.
+    """
+
+    def get_form_class(self):
+        return PagePickForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        kwargs.pop("for_user", None)
+        return kwargs
+
+    def form_valid(self, form):
+        return redirect("media_schedule_page", form.cleaned_data["page"].pk)
+
+
+def _refuse(request, placement: Placement, message: str):
+    messages.error(request, message)
+    return redirect("media_schedule_placement:inspect", placement.pk)
+
+
+class PlacementEditView(EditView):
+    """Move a placement that is not in flight to another time or campaign."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.status not in EDITABLE:
+            return _refuse(request, self.object, self.in_flight_message())
+        return super().get(request, *args, **kwargs)
+
+    def in_flight_message(self) -> str:
+        return _("“%(status)s”状态的排期正在发送或已发送，不能修改；可以取消后重新排期。") % {
+            "status": self.object.get_status_display()
+        }
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return placement_reschedule(
+            placement=self.object,
+            due_at=data["due_at"],
+            campaign=data.get("campaign"),
+            user=self.request.user,
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+            self.produced_error_message = str(error)
+            return self.form_invalid(form)
+
+
+class PlacementDeleteView(DeleteView):
+    """Delete a placement that never reached its outlet; the others keep their history."""
+
+    def get(self, request, *args, **kwargs):
+        if not placement_deletable(self.object):
+            return _refuse(request, self.object, self.refusal())
+        return super().get(request, *args, **kwargs)
+
+    def refusal(self) -> str:
+        return _("这条排期已进入发送流程或已有发送记录，不能删除；可以取消。")
+
+    def delete_action(self):
+        placement_delete(placement=self.object, user=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except TransitionError:
+            return _refuse(self.request, self.object, self.refusal())

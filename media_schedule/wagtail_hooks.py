@@ -1,7 +1,13 @@
 """Admin registration: outlets and placements, "schedule to outlets" from a page, the
 dashboard panel. Views and panels call ``services`` and ``selectors``."""
 
+import datetime
+import json
+
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -15,7 +21,13 @@ from .filters import OutletFilterSet, PlacementFilterSet
 from .models import Outlet, Placement
 from .selectors import placement_history, schedule_health
 from .services import CANCELLABLE, RETRYABLE
-from .views import PlacementActionView, ScheduleView
+from .views import (
+    PlacementActionView,
+    PlacementCreateView,
+    PlacementDeleteView,
+    PlacementEditView,
+    ScheduleView,
+)
 
 
 class OutletViewSet(ModelViewSet):
@@ -38,6 +50,17 @@ class PlacementInspectView(InspectView):
 
     template_name = "media_schedule/admin/placement_inspect.html"
 
+    def get_field_display_value(self, field_name, field):
+        """Times in the site's time zone, the version as readable JSON, a dash for nothing."""
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), gettext("Y年n月j日 H:i:s"))
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
     def get_context_data(self, **kwargs):
         placement = self.object
         return super().get_context_data(
@@ -53,7 +76,11 @@ class PlacementViewSet(ModelViewSet):
     url_prefix = "schedule/placements"
     icon = "date"
     menu_label = _("排期")
-    form_fields = ["page", "outlet", "campaign", "due_at"]
+    # Item and outlet are fixed once scheduled (the version belongs to both); see the views.
+    form_fields = ["due_at", "campaign"]
+    add_view_class = PlacementCreateView
+    edit_view_class = PlacementEditView
+    delete_view_class = PlacementDeleteView
     list_display = ["page", "outlet", "due_at", "status", "attempts", "last_error"]
     list_export = [
         "page",

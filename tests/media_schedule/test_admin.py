@@ -2,6 +2,7 @@
 history and the dashboard panel."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -200,3 +201,94 @@ def test_dashboard_panel_shows_failed_late_and_backlog(admin_client, website):
 def test_outlet_listing_filters_by_kind(admin_client, website, radio):
     response = admin_client.get(reverse("media_schedule_outlet:index"), {"kind": "radio"})
     assert list(response.context["object_list"]) == [radio]
+
+
+def placement(page, outlet, **fields) -> Placement:
+    return Placement.objects.create(
+        page=page, outlet=outlet, due_at=fields.pop("due_at", timezone.now()), **fields
+    )
+
+
+def test_adding_a_placement_goes_through_schedule_to_outlets(admin_client):
+    article = approved_article("双拥模范城创建动员会")
+    add = reverse("media_schedule_placement:add")
+
+    form = admin_client.get(add)
+    assert form.status_code == 200 and "选择要排期的稿件" in form.content.decode()
+    response = admin_client.post(add, {"page": article.pk})
+    assert response.status_code == 302
+    assert response.url == reverse("media_schedule_page", args=[article.pk])
+    assert not Placement.objects.exists()
+
+    missing = admin_client.post(add, {})
+    assert missing.status_code == 200 and "必需字段" in missing.content.decode()
+
+
+def test_a_placement_not_in_flight_can_be_moved_but_keeps_item_and_outlet(
+    admin_client, website, radio
+):
+    article = approved_article()
+    row = placement(article, website, status=Status.APPROVED)
+    later = timezone.localtime() + datetime.timedelta(days=1)
+
+    response = admin_client.post(
+        reverse("media_schedule_placement:edit", args=[row.pk]),
+        {"due_at": later.strftime("%Y-%m-%d %H:%M"), "outlet": radio.pk},
+    )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.due_at == later.replace(second=0, microsecond=0)
+    assert row.outlet == website and row.status == Status.APPROVED
+
+
+@pytest.mark.parametrize("status", [Status.QUEUED, Status.SENDING, Status.DELIVERED])
+def test_a_placement_in_flight_or_sent_cannot_be_edited(admin_client, website, status):
+    row = placement(approved_article(), website, status=status)
+    due = row.due_at
+    edit = reverse("media_schedule_placement:edit", args=[row.pk])
+
+    shown = admin_client.get(edit, follow=True)
+    assert "不能修改" in shown.content.decode()
+    response = admin_client.post(edit, {"due_at": "2030-01-01 08:00"})
+    assert response.status_code == 200 and "不能修改" in response.content.decode()
+    row.refresh_from_db()
+    assert row.due_at == due and row.status == status
+
+
+def test_only_a_placement_never_sent_can_be_deleted(admin_client, website):
+    article = approved_article()
+    fresh = placement(article, website)
+    sent = placement(article, website, status=Status.DELIVERED, attempts=1)
+    retried = placement(article, website, status=Status.APPROVED, attempts=1)
+    for row in (sent, retried):
+        DeliveryRecord.objects.create(
+            placement=row,
+            outlet=website,
+            page=article,
+            attempt=1,
+            outcome=DeliveryRecord.Outcome.RETRY,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+        )
+
+    for row in (sent, retried):
+        delete = reverse("media_schedule_placement:delete", args=[row.pk])
+        assert "不能删除" in admin_client.get(delete, follow=True).content.decode()
+        assert "不能删除" in admin_client.post(delete, follow=True).content.decode()
+    response = admin_client.post(reverse("media_schedule_placement:delete", args=[fresh.pk]))
+
+    assert response.status_code == 302
+    assert set(Placement.objects.values_list("pk", flat=True)) == {sent.pk, retried.pk}
+    assert DeliveryRecord.objects.count() == 2
+
+
+def test_the_placement_page_shows_times_in_shanghai_and_a_dash_for_nothing(admin_client, website):
+    due = datetime.datetime(2026, 8, 1, 0, 30, tzinfo=datetime.UTC)
+    row = placement(approved_article(), website, due_at=due)
+
+    html = admin_client.get(reverse("media_schedule_placement:inspect", args=[row.pk])).content
+    html = html.decode()
+
+    assert "2026年8月1日 08:30:00" in html
+    assert not re.search(r">\s*None\s*<", html) and re.search(r">\s*—\s*<", html)
