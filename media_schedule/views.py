@@ -3,6 +3,7 @@ they call ``services`` and ``selectors``."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,13 +13,15 @@ from wagtail.admin.views.generic import (
     CreateView,
     DeleteView,
     EditView,
+    IndexView,
     WagtailAdminTemplateMixin,
 )
 from wagtail.models import Page
 
 from .forms import PagePickForm, ScheduleForm
-from .models import Placement
+from .models import DeliveryRecord, Placement
 from .services import (
+    DELETABLE,
     EDITABLE,
     TransitionError,
     outlet_version,
@@ -111,6 +114,35 @@ class PlacementActionView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(placement=self.placement, action=self.action, **kwargs)
+
+
+def editable(placement: Placement) -> bool:
+    """Whether to offer "edit": the edit view refuses anything else."""
+    return placement.status in EDITABLE
+
+
+def offer_delete(placement: Placement) -> bool:
+    """Whether to offer "delete" for a listed row (annotated with ``has_records``)."""
+    return placement.status in DELETABLE and not placement.has_records
+
+
+class PlacementIndexView(IndexView):
+    """The listing offers edit and delete only on the rows where they are allowed."""
+
+    def get_base_queryset(self):
+        has_records = Exists(DeliveryRecord.objects.filter(placement=OuterRef("pk")))
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("page", "outlet", "campaign")
+            .annotate(has_records=has_records)
+        )
+
+    def get_edit_url(self, instance):
+        return super().get_edit_url(instance) if editable(instance) else None
+
+    def get_delete_url(self, instance):
+        return super().get_delete_url(instance) if offer_delete(instance) else None
 
 
 class PlacementCreateView(CreateView):

@@ -20,13 +20,15 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from .filters import OutletFilterSet, PlacementFilterSet
 from .models import Outlet, Placement
 from .selectors import placement_history, schedule_health
-from .services import CANCELLABLE, RETRYABLE
+from .services import CANCELLABLE, RETRYABLE, placement_deletable
 from .views import (
     PlacementActionView,
     PlacementCreateView,
     PlacementDeleteView,
     PlacementEditView,
+    PlacementIndexView,
     ScheduleView,
+    editable,
 )
 
 
@@ -70,6 +72,12 @@ class PlacementInspectView(InspectView):
             **kwargs,
         )
 
+    def get_edit_url(self):
+        return super().get_edit_url() if editable(self.object) else None
+
+    def get_delete_url(self):
+        return super().get_delete_url() if placement_deletable(self.object) else None
+
 
 class PlacementViewSet(ModelViewSet):
     model = Placement
@@ -78,6 +86,7 @@ class PlacementViewSet(ModelViewSet):
     menu_label = _("排期")
     # Item and outlet are fixed once scheduled (the version belongs to both); see the views.
     form_fields = ["due_at", "campaign"]
+    index_view_class = PlacementIndexView
     add_view_class = PlacementCreateView
     edit_view_class = PlacementEditView
     delete_view_class = PlacementDeleteView
@@ -116,9 +125,6 @@ class PlacementViewSet(ModelViewSet):
         "version",
     ]
     copy_view_enabled = False
-
-    def get_queryset(self, request):
-        return Placement.objects.select_related("page", "outlet", "campaign")
 
 
 class ScheduleViewSetGroup(ViewSetGroup):

@@ -292,3 +292,21 @@ def test_the_placement_page_shows_times_in_shanghai_and_a_dash_for_nothing(admin
 
     assert "2026年8月1日 08:30:00" in html
     assert not re.search(r">\s*None\s*<", html) and re.search(r">\s*—\s*<", html)
+
+
+def test_the_listing_offers_edit_and_delete_only_where_allowed(admin_client, website):
+    article = approved_article()
+    planned = placement(article, website)
+    sending = placement(article, website, status=Status.SENDING, attempts=1)
+
+    html = admin_client.get(reverse("media_schedule_placement:index")).content.decode()
+
+    assert reverse("media_schedule_placement:edit", args=[planned.pk]) in html
+    assert reverse("media_schedule_placement:delete", args=[planned.pk]) in html
+    assert reverse("media_schedule_placement:edit", args=[sending.pk]) not in html
+    assert reverse("media_schedule_placement:delete", args=[sending.pk]) not in html
+    assert reverse("media_schedule_placement:inspect", args=[sending.pk]) in html
+    inspect = admin_client.get(reverse("media_schedule_placement:inspect", args=[sending.pk]))
+    assert (
+        reverse("media_schedule_placement:edit", args=[sending.pk]) not in inspect.content.decode()
+    )
