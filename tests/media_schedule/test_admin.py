@@ -5,6 +5,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -310,3 +312,19 @@ def test_the_listing_offers_edit_and_delete_only_where_allowed(admin_client, web
     assert (
         reverse("media_schedule_placement:edit", args=[sending.pk]) not in inspect.content.decode()
     )
+
+
+def test_the_listing_reads_a_page_of_placements_in_a_fixed_number_of_queries(
+    admin_client, website, radio, django_assert_max_num_queries
+):
+    article = approved_article()
+    index = reverse("media_schedule_placement:index")
+    placement(article, website)
+    admin_client.get(index)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(index)
+
+    for n in range(30):
+        placement(article, radio if n % 2 else website, status=Status.DELIVERED)
+    with django_assert_max_num_queries(len(few)):
+        admin_client.get(index)
