@@ -1,7 +1,9 @@
 """The admin is Chinese throughout: locale/zh_Hans supplies the Wagtail 8 strings that Wagtail's
-own zh_Hans catalogs lack, and the dashboard and listings show them without a language choice."""
+own zh_Hans catalogs lack (server side in django.po, browser side in djangojs.po), and the
+dashboard and listings show them without a language choice."""
 
 import gettext
+import json
 import re
 from pathlib import Path
 
@@ -39,11 +41,14 @@ def translated_keys(path: Path) -> set[tuple[str | None, str]]:
     }
 
 
-def wagtail_strings_without_chinese() -> set[tuple[str | None, str]]:
-    """Every Wagtail message that its sibling zh_Hans catalog leaves untranslated."""
+DOMAINS = ["django", "djangojs"]
+
+
+def wagtail_strings_without_chinese(domain: str) -> set[tuple[str | None, str]]:
+    """Every Wagtail message of ``domain`` that its sibling zh_Hans catalog leaves untranslated."""
     missing = set()
-    for english in sorted(WAGTAIL_DIR.glob("**/locale/en/LC_MESSAGES/django.po")):
-        chinese = english.parents[2] / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    for english in sorted(WAGTAIL_DIR.glob(f"**/locale/en/LC_MESSAGES/{domain}.po")):
+        chinese = english.parents[2] / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
         known = translated_keys(chinese) if chinese.exists() else set()
         missing |= {(e.context, e.msgid) for e in read_catalog(english)} - known
     return missing
@@ -81,26 +86,29 @@ def catalog() -> list[CatalogEntry]:
     return read_catalog(CATALOG_DIR / "django.po")
 
 
-# --- The catalog ------------------------------------------------------------------------------
+# --- The catalogs -----------------------------------------------------------------------------
 
 
-def test_catalog_declares_chinese_with_one_plural_form():
-    text = (CATALOG_DIR / "django.po").read_text(encoding="utf-8")
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_catalog_declares_chinese_with_one_plural_form(domain):
+    text = (CATALOG_DIR / f"{domain}.po").read_text(encoding="utf-8")
     assert '"Language: zh_Hans\\n"' in text
     assert '"Plural-Forms: nplurals=1; plural=0;\\n"' in text
 
 
-def test_every_wagtail_string_lacking_chinese_is_translated_here(catalog):
-    ours = {(entry.context, entry.msgid) for entry in catalog}
-    missing = wagtail_strings_without_chinese()
-    assert len(missing) > 400
+@pytest.mark.parametrize(("domain", "at_least"), [("django", 400), ("djangojs", 15)])
+def test_every_wagtail_string_lacking_chinese_is_translated_here(domain, at_least):
+    ours = {(entry.context, entry.msgid) for entry in read_catalog(CATALOG_DIR / f"{domain}.po")}
+    missing = wagtail_strings_without_chinese(domain)
+    assert len(missing) > at_least
     assert not missing - ours, sorted(m for _c, m in missing - ours)[:20]
 
 
-def test_every_entry_is_chinese_with_its_placeholders_and_markup(catalog):
-    assert len(catalog) > 400
-    broken = {entry.msgid: problems for entry in catalog if (problems := catalog_problems(entry))}
-    assert not broken
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_every_entry_is_chinese_with_its_placeholders_and_markup(domain):
+    entries = read_catalog(CATALOG_DIR / f"{domain}.po")
+    broken = {entry.msgid: problems for entry in entries if (problems := catalog_problems(entry))}
+    assert entries and not broken
 
 
 @pytest.mark.parametrize(
@@ -119,11 +127,12 @@ def test_catalog_check_catches_a_broken_entry(msgid, msgid_plural, msgstr, probl
     assert problem in catalog_problems(entry)
 
 
-def test_compiled_catalog_matches_the_po_file(catalog):
-    with (CATALOG_DIR / "django.mo").open("rb") as handle:
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_compiled_catalog_matches_the_po_file(domain):
+    with (CATALOG_DIR / f"{domain}.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     stale = []
-    for entry in catalog:
+    for entry in read_catalog(CATALOG_DIR / f"{domain}.po"):
         if entry.msgid_plural:
             found = {compiled.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2, 40)}
         elif entry.context:
@@ -132,7 +141,15 @@ def test_compiled_catalog_matches_the_po_file(catalog):
             found = {compiled.gettext(entry.msgid)}
         if found != {entry.msgstrs[0]}:
             stale.append(entry.msgid)
-    assert not stale, f"django.mo is older than django.po (run {COMPILEMESSAGES}): {stale}"
+    assert not stale, f"{domain}.mo is older than {domain}.po (run {COMPILEMESSAGES}): {stale}"
+
+
+def test_the_browser_side_catalog_is_chinese(client):
+    script = client.get(reverse("wagtailadmin_javascript_catalog")).content.decode()
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\n  \});", script, re.S).group(1))
+    assert catalog["Autosave in progress…"] == "正在自动保存…"
+    assert catalog["Insert a block"] == "插入内容块"
+    assert catalog["%(num)s error"] == ["%(num)s 个错误"]
 
 
 # --- The admin, with no language chosen -------------------------------------------------------
