@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from media_schedule.models import Outlet, Placement
+from media_schedule.models import DeliveryRecord, Outlet, Placement
 from publicity.models import ArticlePage
 
 from . import services
@@ -73,13 +73,25 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
                 continue
             now = timezone.now()
             for number, slogan in enumerate(SLOGANS):
-                Placement.objects.create(
+                due_at = now - datetime.timedelta(hours=len(SLOGANS) - number)
+                placement = Placement.objects.create(
                     page=articles[number % len(articles)],
                     outlet=outlet,
                     version={"dwell_seconds": 8, "priority": 0, **slogan},
-                    due_at=now - datetime.timedelta(hours=len(SLOGANS) - number),
+                    due_at=due_at,
                     status=Placement.Status.DELIVERED,
-                    delivered_at=now,
+                    attempts=1,
+                    delivered_at=due_at,
+                )
+                # As the dispatcher would have left it: one attempt, logged in the history.
+                DeliveryRecord.objects.create(
+                    placement=placement,
+                    outlet=outlet,
+                    page=placement.page,
+                    attempt=1,
+                    outcome=DeliveryRecord.Outcome.DELIVERED,
+                    started_at=due_at,
+                    finished_at=due_at,
                 )
                 report.count("placements")
         # Other demo data may add LED outlets of its own: give each a wall so that its

@@ -1,9 +1,11 @@
-"""``load_demo_schedule``: every outlet kind, a few placements, idempotent, with a dry run."""
+"""``load_demo_schedule``: every outlet kind, a few placements, idempotent, with a dry run; the
+demo screens' delivered slogans, with their history."""
 
 import pytest
 from django.core.management import call_command
 
-from media_schedule.models import Outlet, Placement
+from media_schedule.led.demo import load_demo_screens
+from media_schedule.models import DeliveryRecord, Outlet, Placement
 from tests.support.schedule_pages import approved_article
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +35,17 @@ def test_dry_run_creates_nothing(capsys):
     assert "将创建 (would create): outlets 7，placements 2" in capsys.readouterr().out
     assert not Outlet.objects.exists()
     assert not Placement.objects.exists()
+
+
+def test_demo_screens_have_a_delivery_history_like_the_dispatcher_leaves():
+    approved_article("演示稿件")
+
+    load_demo_screens(build_packages=False)
+    load_demo_screens(build_packages=False)
+
+    delivered = Placement.objects.filter(outlet__kind=Outlet.Kind.LED_SCREEN)
+    assert delivered.exists()
+    assert set(delivered.values_list("status", "attempts")) == {(Placement.Status.DELIVERED, 1)}
+    records = DeliveryRecord.objects.filter(placement__in=delivered)
+    assert records.count() == delivered.count()
+    assert set(records.values_list("outcome", flat=True)) == {DeliveryRecord.Outcome.DELIVERED}
