@@ -151,6 +151,8 @@ class PlacementCreateView(CreateView):
     Placements are made there only, where each outlet's version is built and checked.
     """
 
+    submit_button_label = gettext_lazy("下一步：选择发布渠道和时间")
+
     def get_form_class(self):
         return PagePickForm
 

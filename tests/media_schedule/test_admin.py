@@ -217,6 +217,7 @@ def test_adding_a_placement_goes_through_schedule_to_outlets(admin_client):
 
     form = admin_client.get(add)
     assert form.status_code == 200 and "选择要排期的稿件" in form.content.decode()
+    assert "下一步：选择发布渠道和时间" in form.content.decode()
     response = admin_client.post(add, {"page": article.pk})
     assert response.status_code == 302
     assert response.url == reverse("media_schedule_page", args=[article.pk])
