@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from media_schedule import dispatch
 from media_schedule.dispatch import dispatch_tick
 from media_schedule.models import Outlet, Placement
 from tests.support.outlet_standin import OutletStandin
@@ -61,6 +62,26 @@ def standin_outlet(outlet_standin, dispatch_settings):
     return Outlet.objects.create(
         name="县广播电台", kind=Outlet.Kind.RADIO, config={"base_url": outlet_standin.base_url}
     )
+
+
+@pytest.fixture
+def outlet(standin_outlet):
+    """The stand-in radio outlet, under the short name the in-process dispatcher tests use."""
+    return standin_outlet
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Record what the dispatcher would publish to the broker, (placement id, claim token)
+    pairs in order, instead of publishing it."""
+    published: list[tuple[int, str]] = []
+
+    def record(claimed, *, token, report=None):
+        published.extend((pk, str(token)) for pk, _due in claimed)
+        return len(claimed)
+
+    monkeypatch.setattr(dispatch, "enqueue_deliveries", record)
+    return published
 
 
 def run_dispatcher(until, *, timeout: float = 60.0, interval: float = 0.2) -> bool:

@@ -22,26 +22,6 @@ pytestmark = pytest.mark.django_db
 Status = Placement.Status
 
 
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Record what the dispatcher would publish to the broker instead of publishing it."""
-    published = []
-
-    def record(claimed, *, token, report=None):
-        published.extend(pk for pk, _due in claimed)
-        return len(claimed)
-
-    monkeypatch.setattr(dispatch, "enqueue_deliveries", record)
-    return published
-
-
-@pytest.fixture
-def outlet(dispatch_settings, outlet_standin):
-    return Outlet.objects.create(
-        name="县广播电台", kind=Outlet.Kind.RADIO, config={"base_url": outlet_standin.base_url}
-    )
-
-
 def place(page, outlet, **fields) -> Placement:
     return Placement.objects.create(
         page=page, outlet=outlet, due_at=fields.pop("due_at", timezone.now()), **fields
@@ -64,7 +44,7 @@ def test_a_claim_takes_each_due_placement_once(
 
     assert sorted(first) == sorted(p.pk for p in due)
     assert second == []
-    assert sorted(enqueued) == sorted(first)
+    assert sorted(pk for pk, _token in enqueued) == sorted(first)
     assert set(Placement.objects.filter(pk__in=first).values_list("status", flat=True)) == {
         Status.QUEUED
     }

@@ -17,27 +17,7 @@ pytestmark = pytest.mark.django_db
 Status = Placement.Status
 
 
-@pytest.fixture
-def tokens(monkeypatch):
-    """The claim token each placement's message would carry, instead of publishing it."""
-    sent = {}
-
-    def record(claimed, *, token, report=None):
-        sent.update({pk: str(token) for pk, _due in claimed})
-        return len(claimed)
-
-    monkeypatch.setattr(dispatch, "enqueue_deliveries", record)
-    return sent
-
-
-@pytest.fixture
-def outlet(dispatch_settings, outlet_standin):
-    return Outlet.objects.create(
-        name="县广播电台", kind=Outlet.Kind.RADIO, config={"base_url": outlet_standin.base_url}
-    )
-
-
-def claimed(page, outlet, tokens, django_capture_on_commit_callbacks) -> Placement:
+def claimed(page, outlet, enqueued, django_capture_on_commit_callbacks) -> Placement:
     """A placement taken through the tick as in production: approved with its revision, queued."""
     placement = Placement.objects.create(
         page=page, outlet=outlet, due_at=timezone.now(), version={"title": page.title}
@@ -53,17 +33,17 @@ def claimed(page, outlet, tokens, django_capture_on_commit_callbacks) -> Placeme
 
 def test_an_approved_claim_is_sent_in_few_queries(
     outlet,
-    tokens,
+    enqueued,
     outlet_standin,
     django_capture_on_commit_callbacks,
     django_assert_max_num_queries,
 ):
     page = approved_article()
-    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    placement = claimed(page, outlet, enqueued, django_capture_on_commit_callbacks)
 
     with CaptureQueriesContext(connection) as queries:
         outcome = dispatch.placement_deliver(
-            placement_id=placement.pk, claim_token=tokens[placement.pk]
+            placement_id=placement.pk, claim_token=dict(enqueued)[placement.pk]
         )
 
     assert outcome == "delivered"
@@ -85,16 +65,16 @@ def test_an_approved_claim_is_sent_in_few_queries(
 
 
 def test_review_reopened_after_the_claim_holds_the_item(
-    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+    outlet, enqueued, outlet_standin, django_capture_on_commit_callbacks
 ):
     page = approved_article()
-    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    placement = claimed(page, outlet, enqueued, django_capture_on_commit_callbacks)
     page.title = "修改后重新送审"
     page.save_revision(user=reviewer())
     page.get_workflow().start(page, reviewer())
 
     outcome = dispatch.placement_deliver(
-        placement_id=placement.pk, claim_token=tokens[placement.pk]
+        placement_id=placement.pk, claim_token=dict(enqueued)[placement.pk]
     )
 
     assert outcome == "held"
@@ -106,10 +86,10 @@ def test_review_reopened_after_the_claim_holds_the_item(
 
 
 def test_a_newer_approved_revision_is_the_one_sent(
-    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+    outlet, enqueued, outlet_standin, django_capture_on_commit_callbacks
 ):
     page = approved_article()
-    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    placement = claimed(page, outlet, enqueued, django_capture_on_commit_callbacks)
     first_revision = placement.revision_id
     page.title = "再次审核通过"
     page.save_revision(user=reviewer())
@@ -118,7 +98,7 @@ def test_a_newer_approved_revision_is_the_one_sent(
     assert page.live_revision_id != first_revision
 
     outcome = dispatch.placement_deliver(
-        placement_id=placement.pk, claim_token=tokens[placement.pk]
+        placement_id=placement.pk, claim_token=dict(enqueued)[placement.pk]
     )
 
     assert outcome == "delivered"
@@ -128,10 +108,10 @@ def test_a_newer_approved_revision_is_the_one_sent(
 
 
 def test_a_stale_or_repeated_message_sends_nothing(
-    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+    outlet, enqueued, outlet_standin, django_capture_on_commit_callbacks
 ):
-    placement = claimed(approved_article(), outlet, tokens, django_capture_on_commit_callbacks)
-    token = tokens[placement.pk]
+    placement = claimed(approved_article(), outlet, enqueued, django_capture_on_commit_callbacks)
+    token = dict(enqueued)[placement.pk]
 
     wrong = dispatch.placement_deliver(
         placement_id=placement.pk, claim_token="00000000-0000-0000-0000-000000000000"
@@ -147,13 +127,13 @@ def test_a_stale_or_repeated_message_sends_nothing(
 
 
 def test_a_stopped_outlet_is_not_sent_to(
-    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+    outlet, enqueued, outlet_standin, django_capture_on_commit_callbacks
 ):
-    placement = claimed(approved_article(), outlet, tokens, django_capture_on_commit_callbacks)
+    placement = claimed(approved_article(), outlet, enqueued, django_capture_on_commit_callbacks)
     Outlet.objects.filter(pk=outlet.pk).update(is_active=False)
 
     outcome = dispatch.placement_deliver(
-        placement_id=placement.pk, claim_token=tokens[placement.pk]
+        placement_id=placement.pk, claim_token=dict(enqueued)[placement.pk]
     )
 
     assert outcome == "failed"
@@ -163,14 +143,14 @@ def test_a_stopped_outlet_is_not_sent_to(
 
 
 def test_content_withdrawn_after_the_claim_is_held(
-    outlet, tokens, outlet_standin, django_capture_on_commit_callbacks
+    outlet, enqueued, outlet_standin, django_capture_on_commit_callbacks
 ):
     page = approved_article()
-    placement = claimed(page, outlet, tokens, django_capture_on_commit_callbacks)
+    placement = claimed(page, outlet, enqueued, django_capture_on_commit_callbacks)
     page.unpublish()
 
     outcome = dispatch.placement_deliver(
-        placement_id=placement.pk, claim_token=tokens[placement.pk]
+        placement_id=placement.pk, claim_token=dict(enqueued)[placement.pk]
     )
 
     assert outcome == "held"
