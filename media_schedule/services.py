@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 from wagtail.models import Page
 
@@ -27,6 +28,11 @@ RETRYABLE = (Status.FAILED, Status.CANCELLED)
 EDITABLE = (Status.PLANNED, Status.APPROVED, Status.FAILED, Status.CANCELLED)
 # Never handed to the outlet; a row with any delivery record keeps its history instead.
 DELETABLE = (Status.PLANNED, Status.APPROVED, Status.CANCELLED)
+
+
+EDIT_REFUSAL = gettext_lazy(
+    "“%(status)s”状态的排期正在发送或已发送，不能修改；可以取消后重新排期。"
+)
 
 
 class TransitionError(Exception):
@@ -118,20 +124,16 @@ def placements_schedule(
 def placement_cancel(*, placement: Placement, user=None) -> Placement:
     """Cancel a placement that has not started sending; a queued message then does nothing."""
     who = user.get_username() if user else _("系统")
-    changed = Placement.objects.filter(pk=placement.pk, status__in=CANCELLABLE).update(
+    return _transition(
+        placement,
+        CANCELLABLE,
+        _("“%(status)s”状态的排期不能取消。"),
         status=Status.CANCELLED,
         lease_expires_at=None,
         claim_token=None,
         next_attempt_at=None,
         last_error=_("已由 %(user)s 取消。") % {"user": who},
-        updated_at=timezone.now(),
     )
-    placement.refresh_from_db()
-    if not changed:
-        raise TransitionError(
-            _("“%(status)s”状态的排期不能取消。") % {"status": placement.get_status_display()}
-        )
-    return placement
 
 
 def placement_reschedule(
@@ -142,17 +144,16 @@ def placement_reschedule(
     The item and the outlet stay: another outlet needs its own version, so that is a new
     placement (cancel this one and schedule the page again).
     """
-    changed = Placement.objects.filter(pk=placement.pk, status__in=EDITABLE).update(
-        due_at=due_at, campaign=campaign, updated_at=timezone.now()
-    )
-    placement.refresh_from_db()
-    if not changed:
-        raise TransitionError(
-            _("“%(status)s”状态的排期正在发送或已发送，不能修改。")
-            % {"status": placement.get_status_display()}
-        )
+    _transition(placement, EDITABLE, EDIT_REFUSAL, due_at=due_at, campaign=campaign)
     log(instance=placement, action="wagtail.edit", user=user)
     return placement
+
+
+def placement_edit_refusal(placement: Placement) -> str | None:
+    """Why ``placement`` cannot be edited now, or None when it can."""
+    if placement.status in EDITABLE:
+        return None
+    return EDIT_REFUSAL % {"status": placement.get_status_display()}
 
 
 def placement_deletable(placement: Placement) -> bool:
@@ -188,7 +189,10 @@ def placement_retry(*, placement: Placement, user=None) -> Placement:
     It goes out at the next tick if its time has passed; the outlet sees the same idempotency
     key as before, so an outlet that did publish it will not publish it twice.
     """
-    changed = Placement.objects.filter(pk=placement.pk, status__in=RETRYABLE).update(
+    return _transition(
+        placement,
+        RETRYABLE,
+        _("“%(status)s”状态的排期不能重试。"),
         status=Status.PLANNED,
         attempts=0,
         checks=0,
@@ -196,11 +200,16 @@ def placement_retry(*, placement: Placement, user=None) -> Placement:
         claim_token=None,
         next_attempt_at=None,
         last_error="",
-        updated_at=timezone.now(),
+    )
+
+
+def _transition(placement: Placement, allowed, refusal: str, **changes) -> Placement:
+    """Apply ``changes`` only while the row is in one of the ``allowed`` statuses (a
+    compare-and-set), refresh ``placement``, and raise ``refusal`` naming its status if not."""
+    changed = Placement.objects.filter(pk=placement.pk, status__in=allowed).update(
+        updated_at=timezone.now(), **changes
     )
     placement.refresh_from_db()
     if not changed:
-        raise TransitionError(
-            _("“%(status)s”状态的排期不能重试。") % {"status": placement.get_status_display()}
-        )
+        raise TransitionError(refusal % {"status": placement.get_status_display()})
     return placement

@@ -28,6 +28,7 @@ from .services import (
     placement_cancel,
     placement_deletable,
     placement_delete,
+    placement_edit_refusal,
     placement_reschedule,
     placement_retry,
     placements_schedule,
@@ -176,14 +177,9 @@ class PlacementEditView(EditView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if self.object.status not in EDITABLE:
-            return _refuse(request, self.object, self.in_flight_message())
+        if refusal := placement_edit_refusal(self.object):
+            return _refuse(request, self.object, refusal)
         return super().get(request, *args, **kwargs)
-
-    def in_flight_message(self) -> str:
-        return _("“%(status)s”状态的排期正在发送或已发送，不能修改；可以取消后重新排期。") % {
-            "status": self.object.get_status_display()
-        }
 
     def save_instance(self):
         data = self.form.cleaned_data
