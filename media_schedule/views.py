@@ -4,6 +4,7 @@ they call ``services`` and ``selectors``."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -93,6 +94,8 @@ class PlacementActionView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm("media_schedule.change_placement"):
             raise PermissionDenied
+        if kwargs["action"] not in self.actions:
+            raise Http404
         self.placement = get_object_or_404(Placement, pk=kwargs["pk"])
         self.action = kwargs["action"]
         return super().dispatch(request, *args, **kwargs)
@@ -114,7 +117,10 @@ class PlacementActionView(WagtailAdminTemplateMixin, TemplateView):
         return redirect("media_schedule_placement:inspect", self.placement.pk)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(placement=self.placement, action=self.action, **kwargs)
+        # The URL's own ``action`` and ``pk`` arrive in kwargs too; the view's values win.
+        context = super().get_context_data(**kwargs)
+        context.update(placement=self.placement, action=self.action)
+        return context
 
 
 def editable(placement: Placement) -> bool:

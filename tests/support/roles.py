@@ -1,0 +1,35 @@
+"""Users in the roles that use the admin views, and one with admin access but nothing else."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+PASSWORD = "correct-horse-battery-staple"
+
+# app label, codenames: what each role needs for its own work and nothing more.
+ROLE_PERMISSIONS = {
+    "排期员": {
+        "wagtailadmin": ["access_admin"],
+        "media_schedule": [
+            "view_placement",
+            "add_placement",
+            "change_placement",
+            "delete_placement",
+            "view_outlet",
+        ],
+    },
+    "仅后台访问": {"wagtailadmin": ["access_admin"]},
+}
+
+
+def user_in_role(role: str, *, username: str | None = None):
+    """A user (password ``PASSWORD``) whose only permissions are those of ``role``."""
+    group, _created = Group.objects.get_or_create(name=f"测试：{role}")
+    for app_label, codenames in ROLE_PERMISSIONS[role].items():
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        )
+    user = get_user_model().objects.create_user(
+        username=username or f"user-{role}", password=PASSWORD, first_name=role
+    )
+    user.groups.add(group)
+    return user
