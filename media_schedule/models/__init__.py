@@ -2,5 +2,6 @@
 
 from .outlets import Medium, Outlet
 from .placements import DeliveryRecord, Placement
+from .wechat import WeChatAccessToken
 
-__all__ = ["DeliveryRecord", "Medium", "Outlet", "Placement"]
+__all__ = ["DeliveryRecord", "Medium", "Outlet", "Placement", "WeChatAccessToken"]
