@@ -1,4 +1,10 @@
-"""Admin pages of the LED screens: previews, warnings, export with progress, insertions."""
+"""Admin pages of the LED screens: previews, warnings, export with progress, insertions.
+
+Each view asks for the model permission of what it does: reading screens and previews needs
+``led.view_screen``; downloading a package or following an export needs ``led.view_package``;
+exporting and pushing an insertion each build a package (``led.add_package``); withdrawing an
+insertion changes one (``led.change_package``). Admin access alone opens none of them.
+"""
 
 import io
 import zoneinfo
@@ -12,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.admin.auth import permission_required
 from wagtail.models import Page
 
 from media_schedule.models import Placement
@@ -33,6 +40,21 @@ from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
 
 PREVIEW_VIEWS = ("actual", "dots", "gif")
+VIEW_SCREEN = "led.view_screen"
+VIEW_PACKAGE = "led.view_package"
+ADD_PACKAGE = "led.add_package"
+CHANGE_PACKAGE = "led.change_package"
+
+
+def user_can(user) -> dict[str, bool]:
+    """What the screen pages may offer ``user``: links and forms of the views it may use."""
+    return {
+        "download": user.has_perm(VIEW_PACKAGE),
+        "build": user.has_perm(ADD_PACKAGE),
+        "withdraw": user.has_perm(CHANGE_PACKAGE),
+        "add_screen": user.has_perm("led.add_screen"),
+        "edit_screen": user.has_perm("led.change_screen"),
+    }
 
 
 def _png_response(image) -> HttpResponse:
@@ -43,6 +65,7 @@ def _png_response(image) -> HttpResponse:
     return response
 
 
+@permission_required(VIEW_SCREEN)
 def screen_index(request):
     """Every screen with its current package, pulls and a link to its previews."""
     screens = Screen.objects.select_related("outlet").order_by("outlet__name")
@@ -55,9 +78,12 @@ def screen_index(request):
                 "last_pull": screen.pulls.first(),
             }
         )
-    return render(request, "led/admin/screen_index.html", {"rows": rows})
+    return render(
+        request, "led/admin/screen_index.html", {"rows": rows, "can": user_can(request.user)}
+    )
 
 
+@permission_required(VIEW_SCREEN)
 def screen_detail(request, screen_id: int):
     """The loop of one screen: each item at actual size and as dots, with its warnings."""
     screen = get_object_or_404(Screen.objects.select_related("outlet"), pk=screen_id)
@@ -86,10 +112,12 @@ def screen_detail(request, screen_id: int):
             "insertion_form": InsertionForm(),
             "pull_url": request.build_absolute_uri(reverse("led_pull_manifest", args=[screen.pk])),
             "preview_scale": _dot_scale(screen),
+            "can": user_can(request.user),
         },
     )
 
 
+@permission_required(VIEW_SCREEN)
 def page_previews(request, page_id: int):
     """One item's LED version on every screen it is placed on."""
     page = get_object_or_404(Page, pk=page_id)
@@ -114,6 +142,7 @@ def _dot_scale(screen: Screen) -> int:
     return max(2, min(8, 1100 // screen.width))
 
 
+@permission_required(VIEW_SCREEN)
 def placement_preview(request, screen_id: int, placement_id: int, view: str):
     """A rendered preview of a placement's version on a screen (PNG or animated GIF).
 
@@ -164,6 +193,7 @@ def placement_preview(request, screen_id: int, placement_id: int, view: str):
 
 
 @require_POST
+@permission_required(ADD_PACKAGE)
 def export_start(request, screen_id: int):
     """Queue an export of the screen's package; the page then polls its progress."""
     screen = get_object_or_404(Screen, pk=screen_id)
@@ -171,6 +201,7 @@ def export_start(request, screen_id: int):
     return redirect(f"{reverse('led_admin:screen', args=[screen.pk])}?job={job.pk}#export")
 
 
+@permission_required(VIEW_PACKAGE)
 def export_status(request, job_id: int):
     """The progress of an export job as JSON, for the progress bar."""
     job = get_object_or_404(ExportJob.objects.select_related("package"), pk=job_id)
@@ -191,6 +222,7 @@ def export_status(request, job_id: int):
     )
 
 
+@permission_required(VIEW_PACKAGE)
 def package_download(request, package_id: int):
     """The package ZIP, named after the screen and version."""
     package = get_object_or_404(Package.objects.select_related("screen__outlet"), pk=package_id)
@@ -219,6 +251,7 @@ class InsertionForm(forms.Form):
 
 
 @require_POST
+@permission_required(ADD_PACKAGE)
 def insertion_create(request, screen_id: int):
     """Push an insertion, or say in Chinese why not; nothing typed is lost on error."""
     screen = get_object_or_404(Screen, pk=screen_id)
@@ -245,13 +278,15 @@ def insertion_create(request, screen_id: int):
     return render(
         request,
         "led/admin/insertion_form.html",
-        {"screen": screen, "insertion_form": form},
+        {"screen": screen, "insertion_form": form, "can": user_can(request.user)},
         status=400,
     )
 
 
 @require_POST
+@permission_required(CHANGE_PACKAGE)
 def insertion_withdraw(request, package_id: int):
+    """Take an insertion off the screen before its end."""
     package = get_object_or_404(Package, pk=package_id, kind=Package.Kind.INSERTION)
     services.insertion_withdraw(package=package)
     messages.success(request, _("插播已撤销。"))

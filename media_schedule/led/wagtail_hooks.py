@@ -44,6 +44,15 @@ def register_led_urls():
     return [path("led/", include(admin_urls, namespace="led_admin"))]
 
 
+class ScreensMenuItem(MenuItem):
+    """Shown only to users who may open the screen pages (``led.view_screen``)."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("led.view_screen")
+
+
 @hooks.register("register_admin_menu_item")
 def register_led_menu_item():
-    return MenuItem(_("户外显示屏"), reverse("led_admin:index"), icon_name="desktop", order=400)
+    return ScreensMenuItem(
+        _("户外显示屏"), reverse("led_admin:index"), icon_name="desktop", order=400
+    )
