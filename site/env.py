@@ -44,6 +44,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_groups(name: str, default: list, *, choices: set[str]) -> list[str | list[str]]:
+    """Parse a comma-separated list whose items may join names with ``+`` (``a,b+c``).
+
+    A joined item becomes a list (``[["b", "c"]]``); every name must be one of ``choices``.
+    """
+    value = env_str(name)
+    if value is None:
+        return default
+    groups: list[str | list[str]] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        names = [part.strip() for part in item.split("+")]
+        for unknown in sorted(set(names) - choices):
+            raise ImproperlyConfigured(
+                f"{name}={value!r} names {unknown!r}: use {', '.join(sorted(choices))}."
+            )
+        groups.append(names if len(names) > 1 else names[0])
+    if not groups:
+        raise ImproperlyConfigured(f"{name}={value!r} lists nothing.")
+    return groups
+
+
 def embedded_secret_key(var_dir: Path) -> str:
     """Return a per-installation secret key kept in ``var/``, creating it on first use.
 

@@ -1,4 +1,6 @@
-"""Language selection for the public site."""
+"""Language selection for the public site, and the security headers of every response."""
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import translation
@@ -24,4 +26,76 @@ class DefaultLanguageMiddleware:
         with translation.override(language):
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+# Browser features no page of the site uses; video players may still go full screen.
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "accelerometer=()",
+        "camera=()",
+        "display-capture=()",
+        "geolocation=()",
+        "gyroscope=()",
+        "magnetometer=()",
+        "microphone=()",
+        "payment=()",
+        "usb=()",
+        "fullscreen=(self)",
+    ]
+)
+# Wagtail's admin relies on inline scripts and styles: no policy there.
+UNGUARDED_PREFIXES = ("/admin/",)
+
+
+def _origin(url: str) -> str | None:
+    """The scheme and host of an absolute URL, for a policy's source list."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def content_security_policy() -> str:
+    """The public pages' policy: everything from the site itself, no inline script or style.
+
+    Uploads served from another host (an absolute ``MEDIA_URL``) and the players listed in
+    ``CSP_FRAME_SRC`` are added to the sources that need them.
+    """
+    media = [origin] if (origin := _origin(settings.MEDIA_URL)) else []
+    directives = {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:", *media],
+        "media-src": ["'self'", *media],
+        "frame-src": ["'self'", *settings.CSP_FRAME_SRC],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every response outside the admin, Permissions-Policy on all.
+
+    It sits outside the page cache, so a cached copy gets the same headers as a fresh page.
+    A response that brings its own policy (Wagtail's document and image views) keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = content_security_policy()
+        self.policy_header = (
+            "Content-Security-Policy-Report-Only"
+            if settings.CSP_REPORT_ONLY
+            else "Content-Security-Policy"
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not request.path.startswith(UNGUARDED_PREFIXES) and not (
+            "Content-Security-Policy" in response.headers
+            or "Content-Security-Policy-Report-Only" in response.headers
+        ):
+            response.headers[self.policy_header] = self.policy
         return response

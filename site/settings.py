@@ -11,12 +11,21 @@
 See ``.env.example`` for every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import embedded_secret_key, env_bool, env_int, env_list, env_str, redact_url
+from .env import (
+    embedded_secret_key,
+    env_bool,
+    env_groups,
+    env_int,
+    env_list,
+    env_str,
+    redact_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OUTREACH_VAR_DIR", str(BASE_DIR / "var")))
@@ -75,10 +84,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    # Login throttling: failed attempts are recorded in the database, shared by all processes.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so copies served from it carry the same policy headers.
+    "outreach_site.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outreach_site.middleware.DefaultLanguageMiddleware",
@@ -94,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outreach_site.urls"
@@ -230,15 +245,20 @@ CELERY_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("queue", "processed", "control", "results"):
+    # kombu's own file-system transport can hand a consumer a message file before it is
+    # written, losing it and stopping the worker; site/broker.py says what ours does instead.
+    CELERY_BROKER_TRANSPORT = "outreach_site.broker:Transport"
+    for _folder in ("queue", "staging", "claimed", "damaged", "control", "results"):
         (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
-    # The file-system transport reads and writes one folder: every process must agree on it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # One folder that every process reads and writes; the others must be on the
+        # same file system, as messages move between them by rename.
         "data_folder_in": str(CELERY_DIR / "queue"),
         "data_folder_out": str(CELERY_DIR / "queue"),
+        "staging_folder": str(CELERY_DIR / "staging"),
+        "claimed_folder": str(CELERY_DIR / "claimed"),
+        "damaged_folder": str(CELERY_DIR / "damaged"),
         "control_folder": str(CELERY_DIR / "control"),
-        "processed_folder": str(CELERY_DIR / "processed"),
-        "store_processed": False,
         # Each poll takes one message; kombu's default of 1 s caps the embedded worker at
         # about one task a second, too slow for the dispatcher's bursts of due placements.
         "polling_interval": 0.1,
@@ -267,6 +287,9 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Written by the embedded run's supervisor (manage.py run_embedded); read by manage.py
+# health and the admin dashboard. Production, which has no such supervisor, has no file.
+EMBEDDED_STATUS_FILE = VAR_DIR / "run" / "embedded.json"
 
 # --- Dispatcher (media_schedule) ------------------------------------------------------------
 
@@ -287,6 +310,8 @@ OUTREACH_DISPATCH = {
     "RETRY_BASE_MS": env_int("DISPATCH_RETRY_BASE_MS", 30_000),
     "RETRY_CAP_SECONDS": env_int("DISPATCH_RETRY_CAP_SECONDS", 3600),
     "BATCH": env_int("DISPATCH_BATCH", 500),
+    "CONFIRM_INTERVAL_SECONDS": env_int("DISPATCH_CONFIRM_INTERVAL_SECONDS", 15),
+    "MAX_CHECKS": env_int("DISPATCH_MAX_CHECKS", 40),
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # The dispatcher's trigger. Beat may fire late or twice: the tick reads what is due
@@ -331,6 +356,35 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Proxies in front of the web server that append the client's address to X-Forwarded-For
+# (nginx: one). 0 trusts no such header: a client could write any address into it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one account or
+# from one address, further logins there are refused for LOGIN_LOCKOUT_MINUTES, the right
+# password too. Unlock early with `manage.py axes_reset_username NAME` or `axes_reset_ip ADDR`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+# "username,ip_address" locks an account and an address each on its own; a "+" joins
+# parameters, e.g. "username+ip_address" locks an account only from the guessing address.
+AXES_LOCKOUT_PARAMETERS = env_groups(
+    "LOGIN_LOCKOUT_BY", ["username", "ip_address"], choices={"username", "ip_address", "user_agent"}
+)
+# Attempts while locked do not extend the lockout: it ends on time for the real user.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "outreach_site.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "outreach_site.lockout.lockout_response"
+
+# Content-Security-Policy of public pages (site/middleware.py); the admin has none, as
+# Wagtail's admin relies on inline scripts. CSP_FRAME_SRC adds hosts whose players article
+# bodies may embed; uploads served from another host (MEDIA_URL) are allowed automatically.
+CSP_FRAME_SRC = env_list("CSP_FRAME_SRC", [])
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -351,5 +405,7 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         # httpx logs every request URL; WeChat's carry the AppSecret and the access token.
         "httpx": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings; the start-up banner of every command is not.
+        "axes": {"level": "WARNING"},
     },
 }
