@@ -7,6 +7,7 @@ import secrets
 import wave
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -19,6 +20,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from publicity.models import ArticlePage, ColumnPage, ExemplarPage, HomePage, KeyDate, Theme
+from publicity.services import site_set_public_address
 
 from . import content
 from .images import draw_cover
@@ -45,6 +47,10 @@ def load_demo_content(*, now: datetime.datetime | None = None) -> DemoReport:
     themes = _themes(report)
     _key_dates(report, themes)
     home = _home(report)
+    # Every run: the address may have changed (another PORT) since the site was created.
+    site = Site.objects.get(is_default_site=True)
+    if site_set_public_address(site=site, base_url=settings.WAGTAILADMIN_BASE_URL):
+        report.count("site address")
     columns = _columns(home, report)
     staff = _staff(report)
     _articles(columns, themes, now, staff, report)
