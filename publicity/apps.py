@@ -8,6 +8,7 @@ class PublicityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers
+        from . import exports, signal_handlers
 
         signal_handlers.register()
+        exports.install()
