@@ -1,6 +1,8 @@
-"""The "schedule to outlets" form: several outlets, each at its own time, in one go."""
+"""The "schedule to outlets" form (several outlets, each at its own time, in one go) and the
+outlet form, whose API secret is write-only."""
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
@@ -65,3 +67,69 @@ class ScheduleForm(forms.Form):
             raise forms.ValidationError(_("请至少选择一个发布渠道和时间。"))
         cleaned["entries"] = entries
         return cleaned
+
+
+# Config entries whose names say they hold a credential (app_secret, api_key, access_token,
+# password): those belong in the write-only secret field.
+CREDENTIAL_NAME = re.compile(r"secret|passw|token$|(?:^|_)(?:api|app|access)?_?key$", re.IGNORECASE)
+
+
+class OutletForm(forms.ModelForm):
+    """An outlet, with its API secret write-only: the stored secret is never sent back.
+
+    Left empty, the secret stays as it is; a new value replaces it; "清除" removes it.
+    """
+
+    secret = forms.CharField(
+        label=_("接口密钥"),
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    clear_secret = forms.BooleanField(label=_("清除已保存的接口密钥"), required=False)
+
+    class Meta:
+        model = Outlet
+        fields = ["name", "kind", "medium", "is_active", "config", "notes"]
+
+    field_order = ["name", "kind", "medium", "is_active", "config", "secret", "clear_secret"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("for_user", None)
+        super().__init__(*args, **kwargs)
+        if self.instance.secret:
+            self.fields["secret"].help_text = _("已设置（留空则不变）。例如公众号的 AppSecret。")
+        else:
+            self.fields["secret"].help_text = _("未设置。例如公众号的 AppSecret。")
+            del self.fields["clear_secret"]
+
+    def clean_config(self):
+        config = self.cleaned_data["config"]
+        if not isinstance(config, dict):
+            raise forms.ValidationError(_('接口配置须为 JSON 对象，例如 {"app_id": "wx…"}。'))
+        found = sorted(
+            key
+            for key, value in config.items()
+            if CREDENTIAL_NAME.search(str(key)) and isinstance(value, str) and value.strip()
+        )
+        if found:
+            raise forms.ValidationError(
+                _("接口配置会显示给编辑人员，不能存放密钥（%(keys)s）；请填写在“接口密钥”中。")
+                % {"keys": "、".join(found)}
+            )
+        return config
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("secret") and cleaned.get("clear_secret"):
+            self.add_error("clear_secret", _("填写新密钥时不能同时清除密钥。"))
+        return cleaned
+
+    def _post_clean(self):
+        # Set before the model is validated and saved; an empty field keeps what is stored.
+        if self.cleaned_data.get("secret"):
+            self.instance.secret = self.cleaned_data["secret"]
+        elif self.cleaned_data.get("clear_secret"):
+            self.instance.secret = ""
+        super()._post_clean()

@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from .filters import OutletFilterSet, PlacementFilterSet
+from .forms import OutletForm
 from .models import Outlet, Placement
 from .selectors import placement_history, schedule_health
 from .services import CANCELLABLE, RETRYABLE, placement_deletable
@@ -37,7 +38,6 @@ class OutletViewSet(ModelViewSet):
     url_prefix = "schedule/outlets"
     icon = "site"
     menu_label = _("发布渠道")
-    form_fields = ["name", "kind", "medium", "is_active", "config", "secret", "notes"]
     list_display = ["name", "kind", "medium", "is_active"]
     list_export = ["name", "get_kind_display", "get_medium_display", "is_active", "notes"]
     export_headings = {"get_kind_display": _("渠道类型"), "get_medium_display": _("计入媒介")}
@@ -45,6 +45,10 @@ class OutletViewSet(ModelViewSet):
     filterset_class = OutletFilterSet
     search_fields = ["name", "notes"]
     copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        # The API secret is write-only: see OutletForm.
+        return OutletForm
 
 
 class PlacementInspectView(InspectView):
