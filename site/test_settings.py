@@ -29,15 +29,18 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN}"}
 
 CELERY_TASK_DEFAULT_QUEUE = f"outreach-test-{TEST_RUN}"
+EMBEDDED_STATUS_FILE = TEST_RUN_DIR / "embedded.json"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _celery_dir = TEST_RUN_DIR / "celery"
-    for _folder in ("queue", "processed", "control", "results"):
+    for _folder in ("queue", "staging", "claimed", "damaged", "control", "results"):
         (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        **{
+            f"{_folder}_folder": str(_celery_dir / _folder)
+            for _folder in ("staging", "claimed", "damaged", "control")
+        },
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
-        "control_folder": str(_celery_dir / "control"),
-        "processed_folder": str(_celery_dir / "processed"),
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"

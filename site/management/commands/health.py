@@ -1,4 +1,5 @@
-"""``manage.py health``: report whether the database, the broker and a worker answer."""
+"""``manage.py health``: report whether the database, the broker and a worker answer, and in
+the embedded run the state of each process its supervisor keeps running."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         results = run_checks(worker_timeout=timeout, include_worker=not no_worker)
         for result in results:
             mark = self.style.SUCCESS("OK  ") if result.ok else self.style.ERROR("FAIL")
-            self.stdout.write(f"{mark} {result.name:<9} {result.detail}")
+            self.stdout.write(f"{mark} {result.name:<14} {result.detail}")
         failed = [result.name for result in results if not result.ok]
         if failed:
             raise CommandError(f"unhealthy: {', '.join(failed)}")
