@@ -7,16 +7,21 @@ calls the outlet outside any transaction, then records the outcome. A worker tha
 an expired lease behind, and a later tick re-claims the row: a queued row is simply queued
 again, a row that was sending becomes ``unconfirmed`` and is reconciled through the outlet's
 status query, never blindly sent again.
+
+Once an outlet may have the item (an unconfirmed attempt), nothing but the outlet saying that
+it did not go out ends the placement ``failed``: a check that cannot tell leaves it unconfirmed
+and checks go on. Before sending a placement that has any earlier attempt in the log, however
+its attempt counter was reset, the worker asks the outlet whether an earlier one went out.
 """
 
 import datetime
 import logging
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from celery import current_app
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -298,7 +303,11 @@ def placement_deliver(*, placement_id: int, claim_token: str | None = None) -> s
         placement = _claim_approved_as_recorded(placement_id, claim_token)
         if placement is not None:
             return _send(placement, placement.attempts)
-    placement = Placement.objects.select_related("outlet", "page").filter(pk=placement_id).first()
+    placement = (
+        _with_history(Placement.objects.select_related("outlet", "page"))
+        .filter(pk=placement_id)
+        .first()
+    )
     if placement is None:
         return "missing"
     if placement.status == Status.UNCONFIRMED:
@@ -379,13 +388,27 @@ def _claim_approved_as_recorded(placement_id: int, claim_token: str) -> Placemen
     )
     if not won:
         return None
-    return Placement.objects.select_related("outlet").get(pk=placement_id)
+    return _with_history(Placement.objects.select_related("outlet")).get(pk=placement_id)
+
+
+def _with_history(queryset):
+    """Annotate whether a placement has earlier attempts in the log (read with the row)."""
+    return queryset.annotate(
+        has_records=Exists(DeliveryRecord.objects.filter(placement_id=OuterRef("pk")))
+    )
 
 
 def _send(placement: Placement, attempt: int) -> str:
     """Call the outlet for a row this worker took to ``sending``, and record the outcome."""
     request = _request(placement, attempt)
     started = timezone.now()
+    if placement.external_id or getattr(placement, "has_records", True):
+        # An earlier attempt may have gone out, whatever the attempt counter says (a retry
+        # resets it): ask the outlet before sending anything.
+        outcome = _ask_before_resending(placement, attempt, started, request)
+        if outcome is not None:
+            return outcome
+        request = replace(request, external_id="")
     # The outlet is called outside any transaction: nothing is locked while it answers.
     try:
         receipt = get_channel(placement.outlet.kind).deliver(request)
@@ -413,6 +436,63 @@ def _send(placement: Placement, attempt: int) -> str:
             UnconfirmedDeliveryError(_("发送时出现意外错误：%(error)r") % {"error": error}),
         )
     return _record_delivered(placement, attempt, started, receipt)
+
+
+def _ask_before_resending(placement, attempt, started, request: DeliveryRequest) -> str | None:
+    """Find out from the outlet whether an earlier attempt went out; ``None`` means send.
+
+    The item went out: it is recorded delivered. The outlet is still at it, or cannot tell:
+    the row becomes unconfirmed and is reconciled. The outlet never got it, or says that
+    earlier attempt failed there: send it (again) under the same key.
+    """
+    try:
+        channel = get_channel(placement.outlet.kind)
+        receipt = channel.confirm(replace(request, before_resend=True))
+    except LookupError:
+        return None  # the send reports the missing adapter
+    except NotReceivedError:
+        receipt = False
+    except TransientDeliveryError as error:
+        return _record_unconfirmed(
+            placement,
+            attempt,
+            started,
+            UnconfirmedDeliveryError(
+                _("重发前向渠道核实上次发送是否成功，暂时无法确认：%(error)s") % {"error": error},
+                external_id=placement.external_id,
+                details=error.details,
+            ),
+        )
+    except DeliveryError:
+        receipt = False  # the outlet says the earlier attempt did not go out
+    except Exception as error:
+        logger.exception("checking placement %s before resending raised", placement.pk)
+        return _record_unconfirmed(
+            placement,
+            attempt,
+            started,
+            UnconfirmedDeliveryError(
+                _("重发前核实时出现意外错误：%(error)r") % {"error": error},
+                external_id=placement.external_id,
+            ),
+        )
+    if receipt is None:
+        return _record_unconfirmed(
+            placement,
+            attempt,
+            started,
+            UnconfirmedDeliveryError(
+                _("上次发送渠道仍在处理中，暂不重发"), external_id=placement.external_id
+            ),
+        )
+    if receipt:
+        return _record_delivered(placement, attempt, started, receipt)
+    if placement.external_id:
+        # A new attempt gets a new reference from the outlet; the old one is finished.
+        Placement.objects.filter(pk=placement.pk, status=Status.SENDING, attempts=attempt).update(
+            external_id=""
+        )
+    return None
 
 
 def placement_confirm(*, placement: Placement) -> str:
@@ -443,6 +523,7 @@ def placement_confirm(*, placement: Placement) -> str:
     except TransientDeliveryError as error:
         return _still_unconfirmed(placement, str(error))
     except DeliveryError as error:
+        # The outlet says the item did not go out there.
         return _record_failed(
             placement, attempt, started, str(error), error.details, from_status=Status.UNCONFIRMED
         )
@@ -454,12 +535,25 @@ def placement_confirm(*, placement: Placement) -> str:
             _("没有适用于该渠道的发送模块，无法核实。"),
             from_status=Status.UNCONFIRMED,
         )
+    except Exception as error:
+        logger.exception("confirming placement %s raised", placement.pk)
+        return _still_unconfirmed(placement, _("核实时出现意外错误：%(error)r") % {"error": error})
     if receipt is None:
         return _still_unconfirmed(placement, _("渠道仍在处理中。"))
     return _record_delivered(placement, attempt, started, receipt, from_status=Status.UNCONFIRMED)
 
 
 def _request(placement: Placement, attempt: int) -> DeliveryRequest:
+    def note_external_id(external_id: str) -> None:
+        # The outlet's reference, kept on the row as soon as the adapter has it, so that the
+        # reaper's reconciliation can use it if this worker dies before recording the outcome.
+        try:
+            Placement.objects.filter(
+                pk=placement.pk, status=Status.SENDING, attempts=attempt
+            ).update(external_id=external_id[:200], updated_at=timezone.now())
+        except DatabaseError:
+            logger.exception("could not note the outlet's reference for placement %s", placement.pk)
+
     return DeliveryRequest(
         placement_id=placement.pk,
         idempotency_key=str(placement.idempotency_key),
@@ -470,6 +564,7 @@ def _request(placement: Placement, attempt: int) -> DeliveryRequest:
         outlet_secret=placement.outlet.secret,
         external_id=placement.external_id,
         revision_id=placement.revision_id,
+        on_external_id=note_external_id,
     )
 
 
@@ -564,6 +659,15 @@ def _record_failed(
 
 
 def _record_unconfirmed(placement, attempt, started, error: UnconfirmedDeliveryError):
+    fields = {
+        "status": Status.UNCONFIRMED,
+        "next_attempt_at": timezone.now() + seconds("CONFIRM_INTERVAL_SECONDS"),
+        "checks": 0,
+        "last_error": str(error),
+    }
+    if error.external_id:
+        # Without one, keep what the adapter noted during the attempt (``note_external_id``).
+        fields["external_id"] = error.external_id[:200]
     return _record(
         placement,
         attempt,
@@ -572,31 +676,28 @@ def _record_unconfirmed(placement, attempt, started, error: UnconfirmedDeliveryE
         from_status=Status.SENDING,
         receipt=Receipt(external_id=error.external_id, details=error.details),
         error=str(error),
-        fields={
-            "status": Status.UNCONFIRMED,
-            "external_id": error.external_id[:200],
-            "next_attempt_at": timezone.now() + seconds("CONFIRM_INTERVAL_SECONDS"),
-            "checks": 0,
-            "last_error": str(error),
-        },
+        fields=fields,
     )
 
 
 def _still_unconfirmed(placement, message: str) -> str:
-    """The outlet cannot tell yet: ask again later, and give up after ``MAX_CHECKS``."""
+    """The outlet cannot tell yet: ask again later, less often after ``MAX_CHECKS``.
+
+    The item may be out, so not knowing is never a failure: after ``MAX_CHECKS`` the row
+    stays unconfirmed, asks for a person to look, and is checked every ``RETRY_CAP_SECONDS``.
+    """
     checks = placement.checks + 1
+    interval = seconds("CONFIRM_INTERVAL_SECONDS")
     if checks >= dispatch_setting("MAX_CHECKS"):
-        reason = _("已向渠道核实 %(count)d 次仍无法确认是否发布，请人工核实：%(error)s") % {
-            "count": checks,
-            "error": message,
-        }
-        return _record_failed(
-            placement, placement.attempts, timezone.now(), reason, from_status=Status.UNCONFIRMED
-        )
+        interval = max(interval, seconds("RETRY_CAP_SECONDS"))
+        message = _(
+            "已向渠道核实 %(count)d 次仍无法确认是否发布，请人工核实；系统会继续定期核实，"
+            "不会重复发送：%(error)s"
+        ) % {"count": checks, "error": message}
     Placement.objects.filter(pk=placement.pk, status=Status.UNCONFIRMED).update(
         checks=checks,
         lease_expires_at=None,
-        next_attempt_at=timezone.now() + seconds("CONFIRM_INTERVAL_SECONDS"),
+        next_attempt_at=timezone.now() + interval,
         last_error=message,
         updated_at=timezone.now(),
     )

@@ -6,8 +6,11 @@ owns the placement's state and the delivery log, so a new outlet kind is one new
 registered in ``registry.CHANNELS`` and never a change to the dispatcher.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,14 @@ class DeliveryRequest:
     external_id: str = ""
     # The page revision that passed review; the version was built from it.
     revision_id: int | None = None
+    # Set when ``confirm`` is asked before sending again (an earlier attempt may have reached
+    # the outlet): an outlet with no trace of the item then answers ``NotReceivedError``
+    # rather than "cannot tell yet".
+    before_resend: bool = False
+    # Adapters call this with the outlet's reference the moment they have it (e.g. WeChat's
+    # publish_id once a submit is accepted), so that the item can be reconciled through it
+    # even if the worker dies before the delivery ends. Set by the dispatcher.
+    on_external_id: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
 
 class DeliveryError(Exception):
@@ -101,8 +112,21 @@ class Channel:
         """The outlet's default version of ``page`` (the editor may then adjust it)."""
         raise NotImplementedError
 
-    def validate(self, version: dict[str, Any], page=None) -> list[VersionProblem]:
-        """Every violation of the outlet's limits; an empty list means it can be sent."""
+    def validate(
+        self, version: dict[str, Any], page=None, outlet=None
+    ) -> list[VersionProblem]:
+        """Every violation of the outlet's limits; an empty list means it can be sent.
+
+        ``outlet``, when given, is the one outlet the version is for: an adapter whose limits
+        depend on the outlet (a screen's size) checks that outlet's alone.
+        """
+        return []
+
+    def outlet_problems(self, outlet) -> list[VersionProblem]:
+        """What keeps ``outlet`` from sending anything (stopped, not configured); checked in
+        the schedule preview, so an editor learns it before the due time, not after."""
+        if not outlet.is_active:
+            return [VersionProblem("outlet", _("该渠道已停用，不能发送。"))]
         return []
 
     def deliver(self, request: DeliveryRequest) -> Receipt:
@@ -113,8 +137,9 @@ class Channel:
         """Find out whether an unconfirmed delivery went out.
 
         Returns the receipt when it did, ``None`` when it is still in progress; raises
-        :class:`PermanentDeliveryError` when the outlet says it failed,
-        :class:`NotReceivedError` when the outlet never got it (safe to send again), and
-        :class:`TransientDeliveryError` when it cannot tell yet.
+        :class:`PermanentDeliveryError` only when the outlet says it did not go out (it
+        failed there), :class:`NotReceivedError` when the outlet never got it (safe to send
+        again), and :class:`TransientDeliveryError` when it cannot tell yet, whatever went
+        wrong while asking.
         """
         raise PermanentDeliveryError("this outlet cannot confirm an unanswered delivery")

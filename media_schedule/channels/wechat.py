@@ -1,9 +1,9 @@
 """The WeChat Official Account adapter: token, cover, body images, draft, publish, status.
 
 Speaks the shape of the Official Account API at ``outlet.config["base_url"]`` (default
-``https://api.weixin.qq.com``): ``cgi-bin/token`` for an access token (cached in Django's cache
-per account and refreshed before it expires, and once more when the platform calls it invalid),
-``material/add_material`` for the permanent cover, ``media/uploadimg`` for body images,
+``https://api.weixin.qq.com``): ``cgi-bin/stable_token`` for the account's access token (one
+for the whole installation, see ``wechat_token``), ``material/add_material`` for the
+permanent cover, ``media/uploadimg`` for body images,
 ``draft/add``, ``freepublish/submit`` and ``freepublish/get``; ``freepublish/batchget`` finds a
 submission whose answer was lost.
 
@@ -16,15 +16,16 @@ Outlet config keys: ``base_url``, ``app_id`` (the AppSecret is the outlet's ``se
 Every request carries the placement's idempotency key in ``X-Idempotency-Key``, and the key is
 also written into the article's source URL (``?ref=<key>``), the one field that comes back in
 the list of publications; that is how ``confirm`` recognises a submission without a publish id.
-Nothing here ever submits a draft a second time once a submit may have reached the platform.
+Nothing here ever submits a draft a second time once a submit may have reached the platform,
+and once a submit was accepted (or its answer lost) no error ends in a failure: the delivery is
+unconfirmed, and the dispatcher reconciles it with ``confirm``. The publish id is handed to the
+dispatcher (``DeliveryRequest.on_external_id``) as soon as the submit answers.
 
-The platform retires an account's previous token a few minutes after a new one is issued, so
-worker processes should share one cache (``CACHE_URL`` pointing at Redis): with per-process
-local-memory caches each process keeps its own token and the tokens displace one another,
-which costs a refresh now and then and counts against the daily token quota.
+The access token is the stable token, shared by every worker process through the database and
+refreshed by one process at a time; a call refused for its token is retried once with the
+token that replaced it (see ``wechat_token``).
 """
 
-import hashlib
 import html
 import json
 import os
@@ -34,7 +35,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,19 +43,23 @@ from media_schedule.versions import wechat as versions
 
 from .base import (
     Channel,
+    DeliveryError,
     DeliveryRequest,
+    NotReceivedError,
     PermanentDeliveryError,
     Receipt,
     TransientDeliveryError,
     UnconfirmedDeliveryError,
     VersionProblem,
 )
+from .wechat_token import SharedToken
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 MARKER_PARAM = "ref"
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 
-# The platform calls a token invalid or expired with these: fetch a new one and retry once.
+# The platform calls a token invalid or expired with these: replace it and retry once; a
+# second refusal is retried later by the dispatcher.
 TOKEN_ERRCODES = {40001, 40014, 42001}
 
 # Error codes that mean "not now": the request was refused before anything was created.
@@ -67,19 +71,16 @@ RETRYABLE_ERRCODES = {
 
 # Error codes that no retry can cure; the reason is shown to the editor.
 PERMANENT_ERRCODES = {
-    40001: gettext_lazy("access_token 无效（已刷新一次仍被拒绝），请检查 AppID 与 AppSecret"),
     40002: gettext_lazy("grant_type 不合法"),
     40004: gettext_lazy("媒体文件类型不合法"),
     40005: gettext_lazy("文件类型不合法（仅支持 JPG/PNG）"),
     40007: gettext_lazy("media_id 不合法（素材或草稿不存在）"),
     40009: gettext_lazy("图片大小超出限制"),
     40013: gettext_lazy("AppID 不合法"),
-    40014: gettext_lazy("access_token 不合法（已刷新一次仍被拒绝）"),
     40125: gettext_lazy("AppSecret 不正确"),
     40164: gettext_lazy("调用接口的服务器 IP 不在公众号的 IP 白名单中"),
     40243: gettext_lazy("AppSecret 已被冻结，请在公众平台解冻"),
     41001: gettext_lazy("缺少 access_token 参数"),
-    42001: gettext_lazy("access_token 已过期（已刷新一次仍被拒绝）"),
     44002: gettext_lazy("请求内容为空"),
     44003: gettext_lazy("图文内容为空"),
     45001: gettext_lazy("素材大小超出限制"),
@@ -135,6 +136,10 @@ class _MaybeSent(Exception):
     """The request may have reached the outlet, but no answer came back."""
 
 
+class _PublicationFailed(PermanentDeliveryError):
+    """``freepublish/get`` says the publication did not go out (publish_status 2-6)."""
+
+
 class _Session:
     """One delivery's conversation with an account: token handling and error mapping."""
 
@@ -149,10 +154,10 @@ class _Session:
         )
         self.client = _shared_client(self.timeout)
         self.submit_client = _shared_client(self.timeout, keep_alive=False)
-        account = f"{self.base_url}|{self.app_id}".encode()
-        self.cache_key = f"wechat:access-token:{hashlib.sha256(account).hexdigest()[:32]}"
         if not self.app_id or not self.secret:
             raise PermanentDeliveryError(_("公众号渠道未配置 AppID 或 AppSecret"))
+        self.tokens = SharedToken(base_url=self.base_url, app_id=self.app_id, fetch=self._fetch)
+        self._token = ""
 
     # --- transport -----------------------------------------------------------------------
 
@@ -170,27 +175,37 @@ class _Session:
             raise _MaybeSent(f"{path}: {type(error).__name__}: {error}") from error
         return response
 
-    def token(self, *, refresh: bool = False) -> str:
-        """A valid access token, from the cache unless ``refresh``."""
-        if not refresh:
-            token = cache.get(self.cache_key)
-            if token:
-                return token
-        params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret}
+    def token(self) -> str:
+        """The account's access token, read once per delivery from the shared store."""
+        if not self._token:
+            self._token = self.tokens.current()
+        return self._token
+
+    def _fetch(self, force: bool) -> tuple[str, int]:
+        """Ask ``stable_token`` for the account's token (``force``: a forced refresh)."""
+        body = {
+            "grant_type": "client_credential",
+            "appid": self.app_id,
+            "secret": self.secret,
+            "force_refresh": force,
+        }
         try:
-            response = self._send("GET", "/cgi-bin/token", params=params)
+            response = self._send(
+                "POST",
+                "/cgi-bin/stable_token",
+                content=json.dumps(body).encode("utf-8"),
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
         except (_NotSent, _MaybeSent) as error:
             raise TransientDeliveryError(_("无法连接微信接口：%s") % error) from error
-        payload = self._payload(response, "/cgi-bin/token")
+        payload = self._payload(response, "/cgi-bin/stable_token")
         if payload.get("errcode"):
             raise _errcode_error(payload)
         token, expires_in = payload.get("access_token"), int(payload.get("expires_in") or 0)
         if not token or expires_in <= 0:
             # The payload is not quoted: it may hold a token.
             raise TransientDeliveryError(_("微信接口未返回有效的 access_token"))
-        # Refresh early: a token that expires while a delivery is in flight costs a retry.
-        cache.set(self.cache_key, token, timeout=max(expires_in - min(300, expires_in // 5), 1))
-        return token
+        return token, expires_in
 
     def _payload(self, response: httpx.Response, path: str) -> dict:
         if response.status_code == 429 or response.status_code >= 500:
@@ -223,7 +238,8 @@ class _Session:
         what they mean depends on whether a submit may have gone through.
         """
         for attempt in (1, 2):
-            query = {"access_token": self.token(refresh=attempt == 2), **(params or {})}
+            token = self.token()
+            query = {"access_token": token, **(params or {})}
             kwargs: dict[str, Any] = {"params": query}
             if json_body is not None:
                 # ensure_ascii=False: the platform stores \uXXXX escapes literally.
@@ -237,9 +253,17 @@ class _Session:
                 raise _MaybeSent(f"{path}: HTTP {response.status_code}")
             payload = self._payload(response, path)
             code = payload.get("errcode") or 0
-            if code in TOKEN_ERRCODES and attempt == 1:
-                cache.delete(self.cache_key)
-                continue
+            if code in TOKEN_ERRCODES:
+                if attempt == 1:
+                    # Another worker may have replaced the token already: then that one is
+                    # used, and the platform is not asked again.
+                    self._token = self.tokens.replace(token)
+                    continue
+                raise TransientDeliveryError(
+                    _("access_token 更换后仍被拒绝（%(code)d %(errmsg)s），稍后重试")
+                    % {"code": code, "errmsg": payload.get("errmsg", "")},
+                    details={"errcode": code, "errmsg": str(payload.get("errmsg") or "")},
+                )
             if code:
                 raise _errcode_error(payload)
             return payload
@@ -286,7 +310,18 @@ class WeChatChannel(Channel):
         """The article version of ``page``: text fields, sanitised HTML, cover crops, images."""
         return versions.build(page)
 
-    def validate(self, version: dict[str, Any], page=None) -> list[VersionProblem]:
+    def outlet_problems(self, outlet) -> list[VersionProblem]:
+        """A stopped account, or one without its AppID and AppSecret, cannot publish."""
+        problems = super().outlet_problems(outlet)
+        if not outlet.config.get("app_id") or not outlet.secret:
+            problems.append(
+                VersionProblem(
+                    "outlet", _("公众号渠道未配置 AppID 或 AppSecret，请在“发布渠道”中填写。")
+                )
+            )
+        return problems
+
+    def validate(self, version: dict[str, Any], page=None, outlet=None) -> list[VersionProblem]:
         """Every violation of the ``draft/add`` limits, in Chinese with the count."""
         return versions.validate(version)
 
@@ -298,7 +333,12 @@ class WeChatChannel(Channel):
         is never submitted twice.
         """
         if request.external_id:
-            receipt = self.confirm(request)
+            try:
+                receipt = self.confirm(request)
+            except TransientDeliveryError as error:
+                raise UnconfirmedDeliveryError(
+                    str(error), external_id=request.external_id, details=error.details
+                ) from error
             if receipt is None:
                 raise UnconfirmedDeliveryError(
                     _("已提交发表，平台仍在处理中"), external_id=request.external_id
@@ -348,22 +388,37 @@ class WeChatChannel(Channel):
         draft_media_id = draft.get("media_id", "")
         details = {"draft_media_id": draft_media_id, "thumb_media_id": thumb_media_id}
         publish_id = self._submit(session, draft_media_id, details)
+        if request.on_external_id is not None:
+            request.on_external_id(publish_id)
         return self._await_published(session, request, publish_id, details)
 
     def confirm(self, request: DeliveryRequest) -> Receipt | None:
         """Reconcile an unconfirmed delivery: by publish id through ``freepublish/get``, or,
         when the submit's answer was lost, by finding the idempotency key among recent
-        publications (``freepublish/batchget``). Never submits."""
-        session = _Session(request)
+        publications (``freepublish/batchget``). Never submits.
+
+        Only the platform saying that the publication failed is permanent; any error while
+        asking (a refused token included) means "cannot tell yet".
+        """
         try:
+            session = _Session(request)
             if request.external_id:
                 return self._status(session, request.external_id, {})
             receipt = self._find_by_marker(session, request)
-        except (_NotSent, _MaybeSent) as error:
-            raise TransientDeliveryError(_("核实发表结果时连接失败：%s") % error) from error
+        except _PublicationFailed:
+            raise
+        except (_NotSent, _MaybeSent, DeliveryError) as error:
+            raise TransientDeliveryError(
+                _("核实发表结果时出错，稍后再核实：%s") % error,
+                details=getattr(error, "details", {}),
+            ) from error
         if receipt is None:
-            # Still publishing, or the submit never arrived: only a person can tell the two
-            # apart once the dispatcher's confirm attempts run out, so never resubmit here.
+            if request.before_resend:
+                # Asked before sending again after earlier attempts that the platform
+                # refused: nothing of this key is public, so sending is safe.
+                raise NotReceivedError(_("最近发表的文章中没有本次发表"))
+            # Still publishing, or the submit never arrived: the two look alike here, so
+            # never resubmit on this answer.
             raise TransientDeliveryError(
                 _("最近发表的文章中尚未找到本次发表（可能仍在处理中），稍后再核实")
             )
@@ -441,8 +496,11 @@ class WeChatChannel(Channel):
                 time.sleep(interval)
             try:
                 receipt = self._status(session, publish_id, details)
-            except (_NotSent, _MaybeSent, TransientDeliveryError) as error:
-                # The submit was accepted: from here on only reconciliation is safe.
+            except _PublicationFailed:
+                raise
+            except (_NotSent, _MaybeSent, DeliveryError) as error:
+                # The submit was accepted: from here on no error means failure, and only
+                # reconciliation is safe.
                 raise UnconfirmedDeliveryError(
                     _("已提交发表，查询发表状态失败：%s") % error,
                     external_id=publish_id,
@@ -456,7 +514,10 @@ class WeChatChannel(Channel):
 
     def _status(self, session: _Session, publish_id: str, details: dict) -> Receipt | None:
         payload = session.call("/cgi-bin/freepublish/get", json_body={"publish_id": publish_id})
-        status = int(payload.get("publish_status", -1))
+        try:
+            status = int(payload.get("publish_status"))
+        except (TypeError, ValueError):
+            status = None
         if status == PUBLISHING:
             return None
         if status == PUBLISHED:
@@ -470,9 +531,15 @@ class WeChatChannel(Channel):
                     "article_id": payload.get("article_id", ""),
                 },
             )
-        reason = PUBLISH_FAILURES.get(status, _("未知的发表状态 %s") % status)
-        raise PermanentDeliveryError(
-            _("发表失败（状态 %(status)d）：%(reason)s") % {"status": status, "reason": reason},
+        if status not in PUBLISH_FAILURES:
+            # Not a status that says the article is not out: cannot tell.
+            raise TransientDeliveryError(
+                _("发表状态查询的应答无法识别：%s") % str(payload.get("publish_status"))[:50],
+                details={**details, "publish_id": publish_id},
+            )
+        raise _PublicationFailed(
+            _("发表失败（状态 %(status)d）：%(reason)s")
+            % {"status": status, "reason": PUBLISH_FAILURES[status]},
             details={**details, "publish_id": publish_id, "publish_status": status,
                      "fail_idx": payload.get("fail_idx", [])},
         )  # fmt: skip

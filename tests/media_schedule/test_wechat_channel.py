@@ -5,17 +5,18 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from media_schedule.channels import (
     DeliveryRequest,
+    NotReceivedError,
     PermanentDeliveryError,
     TransientDeliveryError,
     UnconfirmedDeliveryError,
     get_channel,
 )
+from media_schedule.models import WeChatAccessToken
 from tests.support.wechat_pages import image_block, make_article, make_image
-from tests.support.wechat_standin import WeChatStandIn
+from tests.support.wechat_standin import Faults, WeChatStandIn
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
 
 
 @pytest.fixture
@@ -113,14 +113,16 @@ def test_expired_access_token_is_refreshed_once_and_the_call_retried(channel, ar
     assert len(standin.published()) == 2
 
 
-def test_token_rejected_again_after_refresh_is_permanent(channel, article, standin):
+def test_token_rejected_again_after_refresh_is_transient(channel, article, standin):
     standin.errcode_next("/cgi-bin/draft/add", 42001, count=5)
 
-    with pytest.raises(PermanentDeliveryError, match="42001") as caught:
+    with pytest.raises(TransientDeliveryError, match="42001") as caught:
         channel.deliver(request_for(channel, article, standin))
 
-    assert "已刷新一次仍被拒绝" in str(caught.value)
-    assert standin.token_requests == 2  # refreshed exactly once, no loop
+    assert "access_token 更换后仍被拒绝" in str(caught.value)
+    # The platform handed back the token it had refused, so it was force-refreshed, once.
+    assert standin.token_requests == 3
+    assert standin.force_refreshes == 1
     assert standin.calls["/cgi-bin/draft/add"] == 2
     assert standin.submits_received == 0
 
@@ -162,7 +164,7 @@ def test_unreachable_outlet_is_transient(channel, article, standin):
 @pytest.mark.parametrize(
     ("path", "errcode", "reason"),
     [
-        ("/cgi-bin/token", 40164, "IP 不在公众号的 IP 白名单中"),
+        ("/cgi-bin/stable_token", 40164, "IP 不在公众号的 IP 白名单中"),
         ("/cgi-bin/material/add_material", 40007, "media_id 不合法"),
         ("/cgi-bin/draft/add", 45166, "正文内容不合法"),
         ("/cgi-bin/freepublish/submit", 48001, "公众号未获得该接口的权限"),
@@ -350,3 +352,92 @@ def test_body_image_grown_past_the_limit_is_refused_at_delivery(channel, standin
         channel.deliver(request)
 
     assert standin.calls["/cgi-bin/media/uploadimg"] == 0
+
+
+# --- once a submit is accepted, no error is a failure -------------------------------------
+
+
+def noting(request):
+    """``request`` with an ``on_external_id`` that keeps what the adapter hands over."""
+    noted: list[str] = []
+    return DeliveryRequest(**{**request.__dict__, "on_external_id": noted.append}), noted
+
+
+@pytest.mark.parametrize(
+    ("errcode", "count"),
+    [(40001, 2), (42001, 2), (48001, 1), (-1, 1), (45009, 1)],
+)
+def test_an_error_while_polling_after_submit_is_unconfirmed_with_the_publish_id(
+    channel, article, standin, errcode, count
+):
+    standin.errcode_next("/cgi-bin/freepublish/get", errcode, count=count)
+    request, noted = noting(request_for(channel, article, standin))
+
+    with pytest.raises(UnconfirmedDeliveryError) as caught:
+        channel.deliver(request)
+
+    [publication] = standin.publications
+    assert caught.value.external_id == publication.publish_id
+    assert f"{errcode}" in str(caught.value)
+    assert noted == [publication.publish_id]
+
+
+def test_a_lost_answer_while_polling_is_unconfirmed_with_the_publish_id(channel, article, standin):
+    standin.faults = Faults(drop_every_poll=1)
+    request, noted = noting(request_for(channel, article, standin))
+
+    with pytest.raises(UnconfirmedDeliveryError) as caught:
+        channel.deliver(request)
+
+    assert caught.value.external_id == standin.publications[0].publish_id
+    assert noted == [standin.publications[0].publish_id]
+
+
+def test_an_unknown_publish_status_is_unconfirmed_not_failed(channel, article, standin):
+    standin.publish_sequence = [9]
+
+    with pytest.raises(UnconfirmedDeliveryError, match="无法识别"):
+        channel.deliver(request_for(channel, article, standin))
+
+
+@pytest.mark.parametrize(
+    ("path", "errcode", "count"),
+    [
+        ("/cgi-bin/freepublish/get", 40001, 2),
+        ("/cgi-bin/freepublish/get", 48001, 1),
+        ("/cgi-bin/freepublish/batchget", 40014, 2),
+        ("/cgi-bin/freepublish/batchget", 50002, 1),
+        ("/cgi-bin/stable_token", 40164, 1),
+    ],
+)
+def test_confirm_cannot_tell_on_any_error_while_asking(channel, article, standin, path, errcode, count):  # fmt: skip
+    standin.publish_sequence = [1, 1, 0]
+    with pytest.raises(UnconfirmedDeliveryError) as caught:
+        channel.deliver(request_for(channel, article, standin, poll_attempts=1))
+    publish_id = caught.value.external_id
+    by_id = request_for(channel, article, standin, external_id=publish_id)
+    by_key = request_for(channel, article, standin, key=standin.publications[0].key)
+    request = by_key if path.endswith("batchget") else by_id
+    if path.endswith("stable_token"):
+        WeChatAccessToken.objects.all().delete()  # the next call needs a new token
+    standin.errcode_next(path, errcode, count=count)
+
+    with pytest.raises(TransientDeliveryError, match=str(errcode)):
+        channel.confirm(request)
+
+    assert standin.submits_received == 1
+
+
+def test_confirm_before_resending_tells_not_received_from_published(channel, article, standin):
+    request = request_for(channel, article, standin)
+    asked = DeliveryRequest(**{**request.__dict__, "before_resend": True})
+
+    with pytest.raises(NotReceivedError):
+        channel.confirm(asked)  # nothing of this key is public: safe to send
+    # Without the flag the same answer means "cannot tell yet".
+    with pytest.raises(TransientDeliveryError, match="尚未找到"):
+        channel.confirm(request)
+    channel.deliver(request)
+    assert (
+        channel.confirm(asked).url == f"{standin.base_url}/s/{standin.publications[0].article_id}"
+    )

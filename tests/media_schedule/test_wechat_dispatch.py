@@ -1,8 +1,6 @@
 """WeChat placements through the dispatcher and a real worker, against the stand-in server.
 
-Beat is replaced by calling the tick from the test, which is all beat does. The worker runs one
-pool process so that its access-token cache (Django's local-memory cache by default) is one
-cache, as it would be with a shared cache in production.
+Beat is replaced by calling the tick from the test, which is all beat does.
 """
 
 import datetime
@@ -126,7 +124,7 @@ def test_503s_are_retried_until_the_article_goes_out_once(wechat_worker, account
 
 def test_a_platform_refusal_fails_at_once_with_the_reason(wechat_worker, account, standin):
     placement = schedule(wechat_article(), account)
-    standin.errcode_next("/cgi-bin/token", 40164)
+    standin.errcode_next("/cgi-bin/stable_token", 40164)
 
     assert run_dispatcher(lambda: all_final(placement.pk))
 

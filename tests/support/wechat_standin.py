@@ -15,11 +15,13 @@ Use::
         standin.drop_after_submit()          # accept the next submit, then drop the connection
         standin.publish_sequence = [1, 0]    # each new publication: "publishing", then "published"
         standin.expire_tokens()              # every token issued so far now answers 42001
+        standin.faults = Faults(token_error_every=7, drop_every_submit=4)   # standing faults
         ...
         assert standin.duplicate_keys() == {}        # no idempotency key published twice
         standin.accepted_by_key()                    # Counter: key -> accepted submits
         standin.calls["/cgi-bin/freepublish/submit"] # requests received per path
-        standin.token_requests                       # tokens handed out
+        standin.token_requests                       # answers of the two token endpoints
+        standin.tokens_issued                        # distinct tokens created
         standin.token_rejections                     # calls refused for their token
 
 Endpoints (all answer JSON; errors as ``{"errcode": n, "errmsg": "..."}`` with HTTP 200, the
@@ -28,6 +30,12 @@ way the platform does):
 - ``GET /cgi-bin/token?grant_type=client_credential&appid=&secret=`` → ``access_token``,
   ``expires_in`` (``token_ttl`` seconds; 40002 bad grant type, 40013 bad app id, 40125 bad
   secret). Other endpoints take ``?access_token=``: 41001 missing, 40014 unknown, 42001 expired.
+- ``POST /cgi-bin/stable_token`` ``{"grant_type", "appid", "secret", "force_refresh"}`` → the
+  account's stable token, kept apart from the tokens above. Without ``force_refresh`` it hands
+  out the current token while more than 300 s of it remain (``expires_in`` then says how
+  many), else a new one, and the old one stays valid until it expires. ``force_refresh``
+  issues a new token at once (at most one every 30 s; sooner it answers the current one) and
+  the previous one stops working ``force_grace`` seconds later.
 - ``POST /cgi-bin/material/add_material?type=image`` (multipart field ``media``; JPG, PNG, GIF
   or BMP by content, at most 10 MB) → ``media_id``, ``url``.
 - ``POST /cgi-bin/media/uploadimg`` (multipart ``media``; JPG/PNG under 1 MB, else 40005 or
@@ -47,7 +55,10 @@ way the platform does):
   published articles, newest first, with each article's ``content_source_url`` and ``url``.
 
 A rate limit (``rate_limit`` requests per second over all endpoints, ``None`` for none) answers
-45011. Run it alone with ``python -m tests.support.wechat_standin --port 8765``.
+45011. Standing faults (:class:`Faults`) come on top of the scripted ones: every Nth call that
+carries a token answers 40001, every Nth submit answers 45009 (nothing published), every Nth
+submit is accepted and its connection closed unanswered, every Nth status query
+(``freepublish/get`` or ``batchget``) closes its connection unanswered. Run it alone with ``python -m tests.support.wechat_standin --port 8765``.
 """
 
 import argparse
@@ -94,6 +105,20 @@ ERRMSG = {
 
 
 @dataclass
+class Faults:
+    """Faults that recur for as long as they are set; 0 turns one off.
+
+    Counted over all clients at once, as the platform would see several worker processes.
+    A 45009 wins over a drop when both fall on the same submit.
+    """
+
+    token_error_every: int = 0
+    quota_error_every_submit: int = 0
+    drop_every_submit: int = 0
+    drop_every_poll: int = 0
+
+
+@dataclass
 class Publication:
     """One accepted ``freepublish/submit``."""
 
@@ -132,14 +157,18 @@ class WeChatStandIn:
         app_id: str = "wx0000standin0001",
         app_secret: str = "standin-app-secret",
         token_ttl: int = 7200,
+        force_grace: float = 0.0,
         rate_limit: int | None = None,
         publish_sequence: list[int] | tuple[int, ...] = (0,),
+        faults: Faults | None = None,
     ):
         self.app_id = app_id
         self.app_secret = app_secret
         self.token_ttl = token_ttl
+        self.force_grace = force_grace
         self.rate_limit = rate_limit
         self.publish_sequence = list(publish_sequence)
+        self.faults = faults or Faults()
         self.lock = threading.Lock()
         self.reset()
         self._server: _Server | None = None
@@ -150,10 +179,16 @@ class WeChatStandIn:
         with self.lock:
             self.calls: collections.Counter[str] = collections.Counter()
             self.token_requests = 0
+            self.tokens_issued = 0
+            self.force_refreshes = 0
             self.token_rejections = 0
             self.submits_received = 0
             self.publications: list[Publication] = []
             self.tokens: dict[str, float] = {}
+            self._stable_token = ""
+            self._last_force = float("-inf")
+            self._token_calls = self._submit_calls = self._poll_calls = 0
+            self.injected: collections.Counter[str] = collections.Counter()
             self.materials: dict[str, bytes] = {}
             self.uploaded_urls: set[str] = set()
             self.drafts: dict[str, dict] = {}
@@ -250,6 +285,10 @@ class WeChatStandIn:
         with self.lock:
             return [p for p in self.publications if p.status == 0]
 
+    def published_keys(self) -> set[str]:
+        """Idempotency keys of the articles that are public now."""
+        return {publication.key for publication in self.published()}
+
     # --- request handling (called from server threads) ----------------------------------
 
     def handle(self, method: str, path: str, query: dict, headers, body: bytes):
@@ -275,10 +314,22 @@ class WeChatStandIn:
                 return 200, self._token(query)
             if method != "POST":
                 return 200, _error(43002)
+            if path == "/cgi-bin/stable_token":
+                return 200, self._stable(body)
+            self._token_calls += 1
+            if _nth(self._token_calls, self.faults.token_error_every):
+                # Refused before anything is looked at, as a token the platform calls invalid.
+                self.injected["40001"] += 1
+                return 200, _error(40001)
             token_error = self._check_token(query.get("access_token", ""))
             if token_error:
                 self.token_rejections += 1
                 return 200, token_error
+            if path in ("/cgi-bin/freepublish/get", "/cgi-bin/freepublish/batchget"):
+                self._poll_calls += 1
+                if _nth(self._poll_calls, self.faults.drop_every_poll):
+                    self.injected["poll dropped"] += 1
+                    return None
             route = {
                 "/cgi-bin/material/add_material": self._add_material,
                 "/cgi-bin/media/uploadimg": self._uploadimg,
@@ -299,9 +350,41 @@ class WeChatStandIn:
         if query.get("secret") != self.app_secret:
             return _error(40125)
         self.token_requests += 1
+        token = self._issue()
+        return {"access_token": token, "expires_in": self.token_ttl}
+
+    def _issue(self) -> str:
         token = secrets.token_urlsafe(24)
         self.tokens[token] = time.time() + self.token_ttl
-        return {"access_token": token, "expires_in": self.token_ttl}
+        self.tokens_issued += 1
+        return token
+
+    def _stable(self, body: bytes) -> dict:
+        try:
+            request = json.loads(body.decode("utf-8"))
+        except ValueError:
+            return _error(47001)
+        if not isinstance(request, dict):
+            return _error(47001)
+        if request.get("grant_type") != "client_credential":
+            return _error(40002)
+        if request.get("appid") != self.app_id:
+            return _error(40013)
+        if request.get("secret") != self.app_secret:
+            return _error(40125)
+        self.token_requests += 1
+        now = time.time()
+        current = self._stable_token
+        remaining = self.tokens.get(current, 0.0) - now
+        if request.get("force_refresh") is True and now - self._last_force >= 30:
+            self._last_force = now
+            self.force_refreshes += 1
+            if current:
+                self.tokens[current] = min(self.tokens[current], now + self.force_grace)
+            current = self._stable_token = self._issue()
+        elif remaining <= 300:
+            current = self._stable_token = self._issue()
+        return {"access_token": current, "expires_in": int(self.tokens[current] - now)}
 
     def _check_token(self, token: str) -> dict | None:
         if not token:
@@ -377,6 +460,10 @@ class WeChatStandIn:
         except (ValueError, KeyError, TypeError):
             return 200, _error(47001)
         self.submits_received += 1
+        self._submit_calls += 1
+        if _nth(self._submit_calls, self.faults.quota_error_every_submit):
+            self.injected["45009"] += 1
+            return 200, _error(45009)
         draft = self.drafts.get(media_id)
         if draft is None:
             return 200, _error(40007)
@@ -394,6 +481,9 @@ class WeChatStandIn:
         self.publications.append(publication)
         if self._drops > 0:
             self._drops -= 1
+            return None
+        if _nth(self._submit_calls, self.faults.drop_every_submit):
+            self.injected["submit dropped"] += 1
             return None
         return 200, {"errcode": 0, "errmsg": "ok", "publish_id": publication.publish_id}
 
@@ -459,6 +549,10 @@ class WeChatStandIn:
 
 
 _IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+
+
+def _nth(count: int, every: int) -> bool:
+    return every > 0 and count % every == 0
 
 
 def _error(code: int) -> dict:

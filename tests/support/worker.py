@@ -42,8 +42,16 @@ def child_environment(**extra: str) -> dict[str, str]:
 class WorkerProcess:
     """Start, stop, kill and restart ``celery worker`` in a child process."""
 
-    def __init__(self, *, concurrency: int = 2, name: str = "test", log_path: Path | None = None):
+    def __init__(
+        self,
+        *,
+        concurrency: int = 2,
+        name: str = "test",
+        log_path: Path | None = None,
+        pool: str = "prefork",
+    ):
         self.concurrency = concurrency
+        self.pool = pool
         self.name = name
         self.log_path = log_path or (Path(settings.TEST_RUN_DIR) / f"worker-{name}.log")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +60,7 @@ class WorkerProcess:
     def start(self, timeout: float = 60.0) -> "WorkerProcess":
         command = [
             sys.executable, "-m", "celery", "-A", "outreach_site", "worker",
-            "--loglevel=INFO", f"--concurrency={self.concurrency}", "--pool=prefork",
+            "--loglevel=INFO", f"--concurrency={self.concurrency}", f"--pool={self.pool}",
             f"--hostname={self.name}-{os.getpid()}@%h", "--without-gossip", "--without-mingle",
         ]  # fmt: skip
         log = self.log_path.open("ab")
