@@ -78,7 +78,8 @@ def outlet_version(*, outlet: Outlet, page: Page) -> OutletVersion:
     except NotImplementedError:
         problem = VersionProblem("outlet", _("该渠道不能自动生成版本。"))
         return OutletVersion(outlet, problems=[problem])
-    return OutletVersion(outlet, version, list(channel.validate(version, specific)))
+    problems = [*channel.outlet_problems(outlet), *channel.validate(version, specific, outlet)]
+    return OutletVersion(outlet, version, problems)
 
 
 def placements_schedule(

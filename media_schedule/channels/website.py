@@ -28,7 +28,7 @@ class WebsiteChannel(Channel):
     def build_version(self, page) -> dict[str, Any]:
         return {"title": page.title}
 
-    def validate(self, version: dict[str, Any], page=None) -> list[VersionProblem]:
+    def validate(self, version: dict[str, Any], page=None, outlet=None) -> list[VersionProblem]:
         if page is not None and page.get_site() is None:
             return [VersionProblem("page", _("页面不在任何站点之下，发布后没有公开地址。"))]
         return []

@@ -122,11 +122,11 @@ class LedChannel(Channel):
             "priority": 0,
         }
 
-    def validate(self, version: dict[str, Any], page=None) -> list[VersionProblem]:
+    def validate(self, version: dict[str, Any], page=None, outlet=None) -> list[VersionProblem]:
         """Problems of the version on every screen it may reach.
 
-        A version that names its outlet (``outlet_id``) is checked on that outlet's screen;
-        otherwise on every active screen, so an editor sees where a slogan would not fit.
+        For one outlet (``outlet``, or the version's ``outlet_id``) that outlet's screen;
+        otherwise every active screen, so an editor sees where a slogan would not fit.
         Missing glyphs and broken pictures are errors; scrolling and a picture smaller than
         the screen are warnings.
         """
@@ -135,11 +135,25 @@ class LedChannel(Channel):
         except InvalidVersion as error:
             return list(error.problems)
         screens = Screen.objects.select_related("outlet").filter(outlet__is_active=True)
-        if isinstance(version, dict) and version.get("outlet_id"):
-            screens = screens.filter(outlet_id=version["outlet_id"])
+        outlet_id = outlet.pk if outlet is not None else version.get("outlet_id")
+        if outlet_id:
+            screens = screens.filter(outlet_id=outlet_id)
         problems: list[VersionProblem] = []
         for screen in screens:
             problems.extend(problems_on_screen(parsed, screen))
+        return problems
+
+    def outlet_problems(self, outlet) -> list[VersionProblem]:
+        """A stopped outlet, or one with no screen registered, cannot show anything."""
+        problems = super().outlet_problems(outlet)
+        if not Screen.objects.filter(outlet=outlet).exists():
+            problems.append(
+                VersionProblem(
+                    "outlet",
+                    _("发布渠道“%(outlet)s”没有关联显示屏，请先在“户外显示屏”中登记。")
+                    % {"outlet": outlet.name},
+                )
+            )
         return problems
 
     def deliver(self, request: DeliveryRequest) -> Receipt:

@@ -72,7 +72,9 @@ def build(page) -> dict:
     as the body and its photo as the cover. A revision's page object works as well."""
     page = page.specific
     root = _root_url(page)
-    content, images = _content(page, root)
+    gaps: list[dict] = []
+    content, images = _content(page, root, gaps)
+    cover = _cover(getattr(page, "cover_image", None) or getattr(page, "photo", None), root, gaps)
     return {
         "kind": "wechat",
         "title": page.title,
@@ -82,8 +84,10 @@ def build(page) -> dict:
         "content_source_url": page.get_full_url() or "",
         "need_open_comment": 0,
         "only_fans_can_comment": 0,
-        "cover": _cover(getattr(page, "cover_image", None) or getattr(page, "photo", None), root),
+        "cover": cover,
         "images": images,
+        # What the page lacks (a draft may be saved with empty blocks); each is an error.
+        "gaps": gaps,
     }
 
 
@@ -101,6 +105,7 @@ def validate(version: dict) -> list[VersionProblem]:
         problem = length_problem(field, label, version.get(field) or "", limit)
         if problem:
             problems.append(problem)
+    problems += [VersionProblem(gap["field"], gap["message"]) for gap in version.get("gaps", [])]
     problems += _content_problems(version)
     problems += _cover_problems(version.get("cover"))
     source = version.get("content_source_url") or ""
@@ -142,22 +147,38 @@ def _root_url(page) -> str:
     return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
 
 
-def _image_entry(image, root: str) -> dict:
+def _image_entry(image, root: str) -> dict | None:
+    """The upload entry of ``image``, or ``None`` when its file is gone from storage."""
     name = image.file.name
+    try:
+        size = image.file_size or image.file.size
+    except OSError:
+        return None
     return {
         "image_id": image.pk,
         "src": urljoin(root + "/", image.file.url),
         "file": name,
         "name": os.path.basename(name),
         "format": file_format(name),
-        "size": image.file_size or image.file.size,
+        "size": size,
     }
 
 
-def _cover(image, root: str) -> dict | None:
+def _missing_file(field: str, image) -> dict:
+    return {
+        "field": field,
+        "message": _("图片“%(title)s”的文件已丢失，请重新上传或换一张图片")
+        % {"title": image.title},
+    }
+
+
+def _cover(image, root: str, gaps: list[dict]) -> dict | None:
     if image is None:
         return None
     entry = _image_entry(image, root)
+    if entry is None:
+        gaps.append(_missing_file("cover", image))
+        return None
     focal_rect = image.get_focal_point()
     focal = (
         (focal_rect.left, focal_rect.top, focal_rect.right, focal_rect.bottom)
@@ -180,14 +201,17 @@ def _cover(image, root: str) -> dict | None:
     return entry
 
 
-def _content(page, root: str) -> tuple[str, list[dict]]:
+def _content(page, root: str, gaps: list[dict]) -> tuple[str, list[dict]]:
     parts: list[str] = []
     images: dict[str, dict] = {}
     story = getattr(page, "story", "")
     if story:
         parts.append(sanitise(expand_db_html(story), allow_images=False))
-    for block in getattr(page, "body", None) or []:
+    for number, block in enumerate(getattr(page, "body", None) or [], start=1):
         kind, value = block.block_type, block.value
+        if gap := _block_gap(number, block):
+            gaps.append(gap)
+            continue
         if kind == "paragraph":
             # Imported or pasted rich text may carry anything; images only come from image
             # blocks, so that every one of them is in the upload list.
@@ -195,6 +219,9 @@ def _content(page, root: str) -> tuple[str, list[dict]]:
         elif kind == "image":
             image = value["image"]
             entry = _image_entry(image, root)
+            if entry is None:
+                gaps.append(_missing_file("content", image))
+                continue
             entry = images.setdefault(entry["src"], entry)
             alt = (
                 ""
@@ -222,6 +249,25 @@ def _content(page, root: str) -> tuple[str, list[dict]]:
             hint = _("（请点击“阅读原文”观看或收听）")
             parts.append(f"<p>【{label}】{html.escape(caption)}{hint}</p>")
     return sanitise("".join(parts)), list(images.values())
+
+
+def _block_gap(number: int, block) -> dict | None:
+    """What a body block lacks for the article (a draft may keep empty required fields)."""
+    kind, value = block.block_type, block.value
+    missing = None
+    if kind == "image" and not value.get("image"):
+        missing = _("未选择图片")
+    elif kind == "quote" and not (value.get("text") or "").strip():
+        missing = _("引文为空")
+    elif kind == "media" and not value.get("embed") and not value.get("file"):
+        missing = _("未填写链接也未选择文件")
+    if missing is None:
+        return None
+    return {
+        "field": "content",
+        "message": _("正文第 %(number)d 块（%(label)s）%(missing)s")
+        % {"number": number, "label": block.block.label, "missing": missing},
+    }
 
 
 class _ContentScan(HTMLParser):

@@ -19,13 +19,16 @@ class WarningChannel(Channel):
     def build_version(self, page):
         return {"label": translation.gettext("发布渠道")}
 
-    def validate(self, version, page=None):
+    def validate(self, version, page=None, outlet=None):
         return [VersionProblem("label", "标语较长，小屏上将滚动显示。", severity="warning")]
 
 
 class ErrorChannel(WarningChannel):
-    def validate(self, version, page=None):
-        return [*super().validate(version, page), VersionProblem("label", "标题超出 5 字")]
+    def validate(self, version, page=None, outlet=None):
+        return [
+            *super().validate(version, page, outlet),
+            VersionProblem("label", "标题超出 5 字"),
+        ]
 
 
 @pytest.fixture
