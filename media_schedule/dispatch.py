@@ -392,9 +392,12 @@ def _claim_approved_as_recorded(placement_id: int, claim_token: str) -> Placemen
 
 
 def _with_history(queryset):
-    """Annotate whether a placement has earlier attempts in the log (read with the row)."""
+    """Annotate what the log says of earlier attempts (read with the row): whether there are
+    any, and whether one may have reached the outlet unanswered."""
+    records = DeliveryRecord.objects.filter(placement_id=OuterRef("pk"))
     return queryset.annotate(
-        has_records=Exists(DeliveryRecord.objects.filter(placement_id=OuterRef("pk")))
+        has_records=Exists(records),
+        may_be_out=Exists(records.filter(outcome=Outcome.UNCONFIRMED)),
     )
 
 
@@ -441,8 +444,10 @@ def _send(placement: Placement, attempt: int) -> str:
 def _ask_before_resending(placement, attempt, started, request: DeliveryRequest) -> str | None:
     """Find out from the outlet whether an earlier attempt went out; ``None`` means send.
 
-    The item went out: it is recorded delivered. The outlet is still at it, or cannot tell:
-    the row becomes unconfirmed and is reconciled. The outlet never got it, or says that
+    The item went out: it is recorded delivered. The outlet is still at it: the row becomes
+    unconfirmed and is reconciled. The outlet cannot tell: unconfirmed too if an earlier
+    attempt may have reached it unanswered, else (the outlet refused every earlier attempt)
+    this attempt is retried later, asking again. The outlet never got it, or says that
     earlier attempt failed there: send it (again) under the same key.
     """
     try:
@@ -453,15 +458,18 @@ def _ask_before_resending(placement, attempt, started, request: DeliveryRequest)
     except NotReceivedError:
         receipt = False
     except TransientDeliveryError as error:
-        return _record_unconfirmed(
-            placement,
-            attempt,
-            started,
-            UnconfirmedDeliveryError(
-                _("重发前向渠道核实上次发送是否成功，暂时无法确认：%(error)s") % {"error": error},
-                external_id=placement.external_id,
-                details=error.details,
-            ),
+        reason = _("重发前向渠道核实上次发送是否成功，暂时无法确认：%(error)s") % {"error": error}
+        if placement.external_id or getattr(placement, "may_be_out", True):
+            return _record_unconfirmed(
+                placement,
+                attempt,
+                started,
+                UnconfirmedDeliveryError(
+                    reason, external_id=placement.external_id, details=error.details
+                ),
+            )
+        return _record_transient(
+            placement, attempt, started, TransientDeliveryError(reason, details=error.details)
         )
     except DeliveryError:
         receipt = False  # the outlet says the earlier attempt did not go out
