@@ -142,9 +142,7 @@ class Supervisor:
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, self._request_stop)
         try:
-            for child in self.children:
-                self._start(child)
-            self._write_status()
+            self.start()
             next_check = time.monotonic() + 1.0
             ready = ready_check is None
             while not self._stop_requests:
@@ -157,6 +155,12 @@ class Supervisor:
                 time.sleep(POLL_SECONDS)
         finally:
             self.stop()
+
+    def start(self) -> None:
+        """Start every program and record them in the status file."""
+        for child in self.children:
+            self._start(child)
+        self._write_status()
 
     def _request_stop(self, number, frame) -> None:
         self._stop_requests += 1

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.broker_load import TRANSPORT
+
 REPO = Path(__file__).resolve().parents[2]
-OURS = "outreach_site.broker:Transport"
-# Run with kombu's own transport instead to see what the test catches (kombu issue 1551).
-TRANSPORT = os.environ.get("BROKER_STRESS_TRANSPORT", OURS)
 
 
 @dataclass
@@ -72,7 +71,9 @@ def run_load(
             consumer.wait(timeout=max(1.0, give_up - time.monotonic()))
             if consumer.returncode:
                 log = (folder / f"consumer-{name}.log").read_text(errors="replace")
-                failures.append(f"consumer {name} exited with {consumer.returncode}:\n{log[-2000:]}")
+                failures.append(
+                    f"consumer {name} exited with {consumer.returncode}:\n{log[-2000:]}"
+                )
     except subprocess.TimeoutExpired:
         failures.append(f"the load did not finish within {deadline:g} s")
     finally:

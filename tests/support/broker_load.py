@@ -1,16 +1,20 @@
-"""Producer, consumer and CPU-spinner processes for the embedded broker's stress test.
+"""Producer, consumer and CPU-spinner processes for the embedded broker's tests.
 
-Run as ``python -m tests.support.broker_load ROLE FOLDER TRANSPORT [NAME COUNT]``. Every
+Run as ``python -m tests.support.broker_load ROLE FOLDER TRANSPORT [NAME [COUNT]]``. Every
 process talks to the broker through kombu alone, as Celery's worker and clients do, with
 the transport class named by TRANSPORT and its folders under FOLDER.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
 
 import kombu
 
+# The transport under test; set BROKER_TEST_TRANSPORT=kombu.transport.filesystem:Transport
+# to watch kombu's own transport fail these tests (kombu issue 1551).
+TRANSPORT = os.environ.get("BROKER_TEST_TRANSPORT", "outreach_site.broker:Transport")
 QUEUE = "stress"
 # A consumer leaves once this file exists and the queue has stayed empty for a while.
 DONE = "producers-done"
@@ -49,19 +53,39 @@ def consume(folder: Path, transport: str, name: str) -> None:
         record.write(body["id"] + "\n")
         message.ack()
 
+    connection = connect(folder, transport)
+    with connection, connection.Consumer([queue], callbacks=[on_message], accept=["json"]):
+        idle_since = None
+        while True:
+            try:
+                connection.drain_events(timeout=0.5)
+                idle_since = None
+            except TimeoutError:
+                if not (folder / DONE).exists():
+                    continue
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since > 2:
+                    return
+
+
+def hold(folder: Path, transport: str, name: str) -> None:
+    """Take one message and never acknowledge it, as a worker killed mid-task would."""
+    queue = kombu.Queue(QUEUE, routing_key=QUEUE)
+
+    def on_message(body, message):
+        (folder / f"holding-{name}").write_text(body["id"])
+
+    connection = connect(folder, transport)
+    with connection, connection.Consumer([queue], callbacks=[on_message], accept=["json"]):
+        connection.drain_events(timeout=60)
+        time.sleep(600)
+
+
+def bind(folder: Path, transport: str, name: str) -> None:
+    """Bind queue ``name`` to the broadcast exchange ``everyone``, as each worker does."""
+    exchange = kombu.Exchange("everyone", type="fanout")
     with connect(folder, transport) as connection:
-        with connection.Consumer([queue], callbacks=[on_message], accept=["json"]):
-            idle_since = None
-            while True:
-                try:
-                    connection.drain_events(timeout=0.5)
-                    idle_since = None
-                except TimeoutError:
-                    if not (folder / DONE).exists():
-                        continue
-                    idle_since = idle_since or time.monotonic()
-                    if time.monotonic() - idle_since > 2:
-                        return
+        kombu.Queue(name, exchange=exchange)(connection.default_channel).declare()
 
 
 def spin(folder: Path) -> None:
@@ -78,6 +102,10 @@ if __name__ == "__main__":
         produce(folder, transport, rest[0], int(rest[1]))
     elif role == "consumer":
         consume(folder, transport, rest[0])
+    elif role == "hold":
+        hold(folder, transport, rest[0])
+    elif role == "bind":
+        bind(folder, transport, rest[0])
     elif role == "spinner":
         spin(folder)
     else:
