@@ -396,10 +396,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A screen's ?token= in a logged URL, or a bearer token, is written as ***.
+    "filters": {"mask_secrets": {"()": "outreach_site.log_masking.MaskSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Masked where logged, so Django's own handlers (mail to ADMINS) never see a token.
+        "django.request": {"filters": ["mask_secrets"]},
         # Wagtail runs its search-index updates as background tasks that log every step.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},

@@ -3,7 +3,8 @@
 Each view asks for the model permission of what it does: reading screens and previews needs
 ``led.view_screen``; downloading a package or following an export needs ``led.view_package``;
 exporting and pushing an insertion each build a package (``led.add_package``); withdrawing an
-insertion changes one (``led.change_package``). Admin access alone opens none of them.
+insertion changes one (``led.change_package``); seeing and rotating a screen's pull token
+needs ``led.change_screen``. Admin access alone opens none of them.
 """
 
 import io
@@ -44,6 +45,8 @@ VIEW_SCREEN = "led.view_screen"
 VIEW_PACKAGE = "led.view_package"
 ADD_PACKAGE = "led.add_package"
 CHANGE_PACKAGE = "led.change_package"
+# Also the permission to see a screen's pull token: the operator sets up the controller with it.
+CHANGE_SCREEN = "led.change_screen"
 
 
 def user_can(user) -> dict[str, bool]:
@@ -53,7 +56,7 @@ def user_can(user) -> dict[str, bool]:
         "build": user.has_perm(ADD_PACKAGE),
         "withdraw": user.has_perm(CHANGE_PACKAGE),
         "add_screen": user.has_perm("led.add_screen"),
-        "edit_screen": user.has_perm("led.change_screen"),
+        "edit_screen": user.has_perm(CHANGE_SCREEN),
     }
 
 
@@ -115,6 +118,21 @@ def screen_detail(request, screen_id: int):
             "can": user_can(request.user),
         },
     )
+
+
+@permission_required(CHANGE_SCREEN)
+def token_rotate(request, screen_id: int):
+    """Ask to confirm, then give the screen a new pull token; the old one fails at once."""
+    screen = get_object_or_404(Screen.objects.select_related("outlet"), pk=screen_id)
+    if request.method == "POST":
+        services.screen_token_rotate(screen=screen, user=request.user)
+        messages.success(
+            request,
+            _("已为“%(name)s”生成新的拉取密钥，旧密钥已失效；请在控制器中换用新密钥。")
+            % {"name": screen.name},
+        )
+        return redirect(f"{reverse('led_admin:screen', args=[screen.pk])}#token")
+    return render(request, "led/admin/token_rotate.html", {"screen": screen})
 
 
 @permission_required(VIEW_SCREEN)

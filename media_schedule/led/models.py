@@ -14,8 +14,12 @@ from media_schedule.models import Outlet
 MAX_SCREEN_PIXELS = 3840 * 2160
 
 
+# The history entry of a token rotation (registered with Wagtail in wagtail_hooks).
+TOKEN_ROTATED = "led.token_rotated"
+
+
 def new_token() -> str:
-    """A random secret for a screen's pull URL."""
+    """A random secret with which a screen's controller pulls its playlist."""
     return secrets.token_urlsafe(32)
 
 

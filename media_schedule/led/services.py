@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
-from .models import ExportJob, Package, PullLog, Screen, new_token
+from .models import TOKEN_ROTATED, ExportJob, Package, PullLog, Screen, new_token
 from .package import PackageItem, ProgressCallback, build_package, manifest_json
 from .playlist import (
     active_insertions,
@@ -334,8 +335,13 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     return job
 
 
-def screen_token_rotate(*, screen: Screen) -> str:
-    """Give the screen a new pull token (the old one stops working at once)."""
-    screen.token = new_token()
-    screen.save(update_fields=["token"])
+def screen_token_rotate(*, screen: Screen, user=None) -> str:
+    """Give the screen a new pull token; the old one stops working at once.
+
+    The change is logged in the screen's history (who, when), never the token itself.
+    """
+    with transaction.atomic():
+        screen.token = new_token()
+        screen.save(update_fields=["token"])
+        log(instance=screen, action=TOKEN_ROTATED, user=user)
     return screen.token

@@ -24,10 +24,12 @@ def _not_found() -> HttpResponse:
 
 
 def _token(request) -> str:
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return header[7:].strip()
-    return request.GET.get("token", "")
+    """The token from ``Authorization: Bearer``, ``X-Screen-Token`` or, for controllers that
+    cannot set headers, ``?token=`` (which the access log masks)."""
+    scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.headers.get("X-Screen-Token", "").strip() or request.GET.get("token", "")
 
 
 def _authorised_screen(request, screen_id: int) -> Screen | None:

@@ -7,7 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import admin_urls
-from .models import Screen
+from .models import TOKEN_ROTATED, Screen
 
 
 class ScreenViewSet(ModelViewSet):
@@ -37,6 +37,11 @@ screen_viewset = ScreenViewSet("led_screens")
 @hooks.register("register_admin_viewset")
 def register_screen_viewset():
     return screen_viewset
+
+
+@hooks.register("register_log_actions")
+def register_led_log_actions(actions):
+    actions.register_action(TOKEN_ROTATED, _("重新生成拉取密钥"), _("重新生成了拉取密钥"))
 
 
 @hooks.register("register_admin_urls")
