@@ -274,6 +274,14 @@ def _errcode_error(payload: dict) -> TransientDeliveryError | PermanentDeliveryE
     code = int(payload.get("errcode") or 0)
     errmsg = str(payload.get("errmsg") or "")
     details = {"errcode": code, "errmsg": errmsg}
+    if code in TOKEN_ERRCODES:
+        # Only the token endpoints get here (other calls replace the token first): a token
+        # error from them says nothing about the credentials, so it is worth another try.
+        return TransientDeliveryError(
+            _("微信接口拒绝 access_token（%(code)d %(errmsg)s），稍后重试")
+            % {"code": code, "errmsg": errmsg},
+            details={**details, "retry_after": 1},
+        )
     if code in RETRYABLE_ERRCODES:
         return TransientDeliveryError(
             _("微信接口暂时拒绝（%(code)d %(errmsg)s）：%(reason)s")

@@ -55,8 +55,8 @@ way the platform does):
   published articles, newest first, with each article's ``content_source_url`` and ``url``.
 
 A rate limit (``rate_limit`` requests per second over all endpoints, ``None`` for none) answers
-45011. Standing faults (:class:`Faults`) come on top of the scripted ones: every Nth call that
-carries a token answers 40001, every Nth submit answers 45009 (nothing published), every Nth
+45011. Standing faults (:class:`Faults`) come on top of the scripted ones: every Nth call (to
+any endpoint, the token endpoints too) answers 40001, every Nth submit answers 45009 (nothing published), every Nth
 submit is accepted and its connection closed unanswered, every Nth status query
 (``freepublish/get`` or ``batchget``) closes its connection unanswered. Run it alone with ``python -m tests.support.wechat_standin --port 8765``.
 """
@@ -187,7 +187,7 @@ class WeChatStandIn:
             self.tokens: dict[str, float] = {}
             self._stable_token = ""
             self._last_force = float("-inf")
-            self._token_calls = self._submit_calls = self._poll_calls = 0
+            self._all_calls = self._submit_calls = self._poll_calls = 0
             self.injected: collections.Counter[str] = collections.Counter()
             self.materials: dict[str, bytes] = {}
             self.uploaded_urls: set[str] = set()
@@ -310,17 +310,17 @@ class WeChatStandIn:
                 if scripted[0] > 0 and scripted[1] == path:
                     scripted[0] -= 1
                     return 200, {"errcode": scripted[2], "errmsg": scripted[3]}
+            self._all_calls += 1
+            if _nth(self._all_calls, self.faults.token_error_every):
+                # Refused before anything is looked at, the token endpoints' calls too.
+                self.injected["40001"] += 1
+                return 200, _error(40001)
             if path == "/cgi-bin/token":
                 return 200, self._token(query)
             if method != "POST":
                 return 200, _error(43002)
             if path == "/cgi-bin/stable_token":
                 return 200, self._stable(body)
-            self._token_calls += 1
-            if _nth(self._token_calls, self.faults.token_error_every):
-                # Refused before anything is looked at, as a token the platform calls invalid.
-                self.injected["40001"] += 1
-                return 200, _error(40001)
             token_error = self._check_token(query.get("access_token", ""))
             if token_error:
                 self.token_rejections += 1
