@@ -21,6 +21,7 @@ def test_uploads_are_served_with_debug_off(client, uploaded_file):
     assert b"".join(response.streaming_content) == b"uploaded bytes"
 
 
+@pytest.mark.django_db  # a 404 passes through the redirects middleware, which reads the table
 @override_settings(DEBUG=False)
 def test_media_view_refuses_to_leave_media_root(client, uploaded_file):
     client.raise_request_exception = False
