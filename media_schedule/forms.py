@@ -15,6 +15,25 @@ from publicity.models import Campaign
 from .models import Outlet
 
 ROWS = 6
+# What the time field takes (WAGTAIL_DATETIME_FORMAT), shown as its placeholder and in its error.
+DUE_AT_EXAMPLE = "2026-08-01 09:30"
+INVALID_DUE_AT = _("时间格式不对，请用日期选择器或按“2026-08-01 09:30”的格式填写（北京时间）。")
+
+
+class DateTimePicker(AdminDateTimeInput):
+    """Wagtail's date-time picker, started by a script that runs after the picker has loaded
+    (Wagtail's widget starts it inline, before, on pages that are not its editors)."""
+
+    template_name = "django/forms/widgets/datetime.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-datetime-chooser"] = context["widget"]["config_json"]
+        return context
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["media_schedule/js/datetime-fields.js"])
 
 
 class PagePickForm(forms.Form):
@@ -43,7 +62,10 @@ class ScheduleForm(forms.Form):
                 label=_("发布渠道"), queryset=outlets, required=False
             )
             self.fields[f"due_at_{row}"] = forms.DateTimeField(
-                label=_("计划时间"), required=False, widget=AdminDateTimeInput
+                label=_("计划时间"),
+                required=False,
+                widget=DateTimePicker(attrs={"placeholder": DUE_AT_EXAMPLE}),
+                error_messages={"invalid": INVALID_DUE_AT},
             )
 
     def rows(self):
@@ -56,7 +78,9 @@ class ScheduleForm(forms.Form):
         for row in range(ROWS):
             outlet, due_at = cleaned.get(f"outlet_{row}"), cleaned.get(f"due_at_{row}")
             if outlet and not due_at:
-                self.add_error(f"due_at_{row}", _("请填写计划时间。"))
+                # A value that did not parse has its own error already.
+                if f"due_at_{row}" not in self.errors:
+                    self.add_error(f"due_at_{row}", _("请填写计划时间。"))
             elif due_at and not outlet:
                 self.add_error(f"outlet_{row}", _("请选择发布渠道。"))
             elif outlet and due_at:

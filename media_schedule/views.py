@@ -36,6 +36,14 @@ from .services import (
 )
 
 
+def _placements_breadcrumbs() -> list[dict]:
+    """Home › 排期, the trail above the scheduler's own pages."""
+    return [
+        *WagtailAdminTemplateMixin.breadcrumbs_items,
+        {"url": reverse("media_schedule_placement:index"), "label": _("排期")},
+    ]
+
+
 class ScheduleView(WagtailAdminTemplateMixin, FormView):
     """Pick several outlets and times for one page, preview each outlet's version, save."""
 
@@ -52,6 +60,16 @@ class ScheduleView(WagtailAdminTemplateMixin, FormView):
 
     def get_page_subtitle(self):
         return self.page.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *_placements_breadcrumbs(),
+            {
+                "url": reverse("wagtailadmin_pages:edit", args=[self.page.pk]),
+                "label": self.page.title,
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
 
     def form_valid(self, form):
         entries = form.cleaned_data["entries"]
@@ -105,6 +123,14 @@ class PlacementActionView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_subtitle(self):
         return str(self.placement)
+
+    def get_breadcrumbs_items(self):
+        inspect = reverse("media_schedule_placement:inspect", args=[self.placement.pk])
+        return [
+            *_placements_breadcrumbs(),
+            {"url": inspect, "label": str(self.placement)},
+            {"url": "", "label": self.get_page_title()},
+        ]
 
     def post(self, request, *args, **kwargs):
         service = self.actions[self.action][1]

@@ -117,3 +117,19 @@ def test_an_led_outlet_without_a_screen_is_an_error(scheduler):
     html = section(preview(scheduler, make_article(), outlet), outlet)
 
     assert "发布渠道“新建大屏”没有关联显示屏，请先在“户外显示屏”中登记。" in html
+
+
+def test_a_time_that_is_not_a_time_gets_one_error(scheduler):
+    outlet = Outlet.objects.create(name="县政府网站双拥专栏", kind=Outlet.Kind.WEBSITE)
+    page = make_article()
+
+    response = scheduler.post(
+        reverse("media_schedule_page", args=[page.pk]),
+        {"outlet_0": outlet.pk, "due_at_0": "明天上午九点", "preview": "1"},
+    )
+
+    errors = response.context["form"].errors
+    assert errors == {
+        "due_at_0": ["时间格式不对，请用日期选择器或按“2026-08-01 09:30”的格式填写（北京时间）。"]
+    }
+    assert not Placement.objects.exists()
