@@ -8,8 +8,8 @@ stops the whole worker. Its exchange tables (the routes of broadcast messages su
 ``celery inspect``) have the same gap between creating a file and writing it.
 
 What was chosen, and why: the same folders and message format with three changes, in a
-transport of our own (``Transport`` below, selected by ``CELERY_BROKER_TRANSPORT`` for
-``filesystem://`` URLs, so the URL and the folders under ``var/celery/`` stay as they were).
+transport of our own (``Transport`` below), which the Celery app registers for the
+``filesystem://`` scheme, so the URL and the folders under ``var/celery/`` stay as they were.
 
 * A message is written under a temporary name in ``staging/`` (outside the watched folder,
   on the same file system) and renamed into the queue folder: a rename is atomic, so a
@@ -50,7 +50,7 @@ from pathlib import Path
 from queue import Empty
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem, virtual
+from kombu.transport import TRANSPORT_ALIASES, filesystem, virtual
 from kombu.utils.json import dumps, loads
 
 logger = logging.getLogger(__name__)
@@ -470,3 +470,12 @@ class Transport(filesystem.Transport):
     Channel = Channel
     # Its own in-process state, apart from kombu's transport should both be loaded.
     global_state = virtual.BrokerState()
+
+
+def register_transport() -> None:
+    """Serve ``filesystem://`` broker URLs with :class:`Transport` in this process.
+
+    An alias rather than Celery's ``broker_transport`` setting: that setting would also
+    override the scheme of any other URL given to ``app.connection_for_write``.
+    """
+    TRANSPORT_ALIASES["filesystem"] = f"{__name__}:Transport"

@@ -4,7 +4,11 @@ import os
 
 from celery import Celery
 
+from .broker import register_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach_site.settings")
+# Before any connection: filesystem:// URLs are served by the embedded broker of broker.py.
+register_transport()
 
 app = Celery("outreach")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -16,7 +16,7 @@ import kombu
 import pytest
 from django.conf import settings
 
-from outreach_site.broker import message_name
+from outreach_site.broker import Transport, message_name
 from outreach_site.celery import app, ping
 from tests.support.broker_load import QUEUE, TRANSPORT, connect, transport_options
 
@@ -197,3 +197,9 @@ def test_a_broadcast_ping_reaches_the_worker_and_its_answer_comes_back(celery_wo
     replies = app.control.ping(destination=[hostname], timeout=5)
 
     assert replies == [{hostname: {"ok": "pong"}}]
+
+
+@file_broker_only
+def test_the_celery_app_uses_the_embedded_broker_for_filesystem_urls_only():
+    assert isinstance(app.connection_for_write().transport, Transport)
+    assert app.connection_for_write("redis://127.0.0.1:9/0").transport_cls == "redis"
