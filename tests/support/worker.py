@@ -48,7 +48,8 @@ class WorkerProcess:
         concurrency: int = 2,
         name: str = "test",
         log_path: Path | None = None,
-        pool: str = "prefork",
+        # As production runs it (README); "prefork" where a test needs forked children.
+        pool: str = "threads",
     ):
         self.concurrency = concurrency
         self.pool = pool
