@@ -141,6 +141,7 @@ class Channel(filesystem.Channel):
         self._backlog: dict[str, list[str]] = {}
         self._own_folder: Path | None = None
         self._own_lock: int | None = None
+        self._own_pid: int | None = None
         self._next_recovery = 0.0
 
     # --- folders and options --------------------------------------------------------------
@@ -323,8 +324,9 @@ class Channel(filesystem.Channel):
     def _restore(self, message):
         """Put an unacknowledged message back where it was taken from, marked redelivered."""
         path = self._claimed.pop(message.delivery_tag, None)
-        if path is None:
-            # Acknowledged meanwhile (by a pool thread), or never claimed: nothing to put back.
+        if path is None or os.getpid() != self._own_pid:
+            # Acknowledged meanwhile (by a pool thread), never claimed, or this is a forked
+            # copy of the channel (a prefork pool child): nothing for it to put back.
             return
         payload = mark_redelivered(message.serializable())
         # The same name keeps its place at the head of the queue.
@@ -353,7 +355,7 @@ class Channel(filesystem.Channel):
             fcntl.flock(lock, fcntl.LOCK_EX)
             folder = self.claimed_folder / name
             os.rename(prepared, folder)
-            self._own_folder, self._own_lock = folder, lock
+            self._own_folder, self._own_lock, self._own_pid = folder, lock, os.getpid()
         return self._own_folder
 
     def _recover_abandoned(self) -> None:
@@ -411,7 +413,7 @@ class Channel(filesystem.Channel):
 
     def close(self):
         super().close()  # puts back what is unacknowledged, through _restore
-        if self._own_folder is not None:
+        if self._own_folder is not None and os.getpid() == self._own_pid:
             self._give_back(self._own_folder)
             os.close(self._own_lock)
             self._own_folder = self._own_lock = None

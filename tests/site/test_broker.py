@@ -203,3 +203,25 @@ def test_a_broadcast_ping_reaches_the_worker_and_its_answer_comes_back(celery_wo
 def test_the_celery_app_uses_the_embedded_broker_for_filesystem_urls_only():
     assert isinstance(app.connection_for_write().transport, Transport)
     assert app.connection_for_write("redis://127.0.0.1:9/0").transport_cls == "redis"
+
+
+def test_a_forked_copy_of_a_consumer_puts_nothing_back(broker_folder):
+    # A prefork pool child inherits the worker's channels; closing its copy must leave the
+    # worker's unacknowledged messages alone.
+    publish(broker_folder, "in-hand")
+    with connect(broker_folder, TRANSPORT) as connection:
+        channel = connection.channel()
+        message = channel.basic_get(QUEUE)
+        child = os.fork()
+        if child == 0:
+            try:
+                channel.close()
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+        queued_after_the_child = sorted((broker_folder / "queue").iterdir())
+        message.ack()
+        channel.close()
+
+    assert queued_after_the_child == []
+    assert list((broker_folder / "claimed").iterdir()) == []
