@@ -1,7 +1,8 @@
 """How fast the WeChat adapter publishes to the stand-in, against a baseline in the same run.
 
 Each delivery is the full conversation: cover upload, one body image upload, draft/add,
-freepublish/submit, freepublish/get (the token is cached). The adapter keeps one keep-alive
+freepublish/submit, freepublish/get (the token is read once per delivery from its database
+row, a private SQLite file here). The adapter keeps one keep-alive
 HTTP client per worker process; the baseline opens a new client for every delivery, as an
 adapter written with ``with httpx.Client() as client:`` would. Both run the same number of
 deliveries with the same threads against one stand-in on 127.0.0.1, which also shows how many
@@ -35,16 +36,21 @@ def main() -> None:
 
     media = tempfile.mkdtemp(prefix="wechat-bench-")
     os.environ["MEDIA_ROOT"] = media
+    # A database of its own holding only the token table, never the system's.
+    os.environ["DATABASE_URL"] = f"sqlite:///{media}/bench.sqlite3"
     import django
 
     django.setup()
     import httpx
-    from django.core.cache import cache
+    from django.db import connection
 
     from media_schedule.channels import DeliveryRequest, wechat
+    from media_schedule.models import WeChatAccessToken
     from media_schedule.versions import wechat as versions
     from tests.support.wechat_standin import WeChatStandIn
 
+    with connection.schema_editor() as editor:
+        editor.create_model(WeChatAccessToken)
     version = _version(Path(media), versions)
     assert versions.validate(version) == [], versions.validate(version)
     shared_client = wechat._shared_client
@@ -59,7 +65,7 @@ def main() -> None:
         for mode in ("baseline: new clients per delivery", "adapter: shared keep-alive client"):
             opened: list = []
             wechat._shared_client = fresh_client if mode.startswith("baseline") else shared_client
-            cache.clear()
+            WeChatAccessToken.objects.all().delete()
             standin.reset()
             config = standin.outlet_config()
             latencies: list[float] = []
