@@ -81,7 +81,7 @@ def write_atomically(path: Path, data: bytes, *, staging: Path, fsync: bool = Fa
     The data goes to a new file in ``staging`` (same file system as ``path``), which is then
     renamed over ``path``.
     """
-    temporary = staging / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    temporary = staging / f".{uuid.uuid4().hex}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(descriptor, "wb") as stream:
@@ -105,7 +105,7 @@ def write_atomically(path: Path, data: bytes, *, staging: Path, fsync: bool = Fa
 def mark_redelivered(payload: dict) -> dict:
     """Flag a message as delivered before, where kombu and Celery look for it."""
     payload["redelivered"] = True
-    payload.setdefault("headers", {})["redelivered"] = True
+    payload["headers"] = {**(payload.get("headers") or {}), "redelivered": True}
     payload["properties"].setdefault("delivery_info", {})["redelivered"] = True
     return payload
 
@@ -299,10 +299,16 @@ class Channel(filesystem.Channel):
         return payload
 
     def _quarantine(self, path: Path, queue: str, problem: str) -> None:
-        target = self.damaged_folder / path.name
-        if target.exists():
-            target = target.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}")
-        os.replace(path, target)
+        try:
+            target = self.damaged_folder / path.name
+            if target.exists():
+                target = target.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}")
+            os.replace(path, target)
+        except OSError as error:
+            # Never let a bad file stop the consumer, even where it cannot be kept.
+            target = f"nowhere ({error}); deleted"
+            with suppress(OSError):
+                os.unlink(path)
         logger.error(
             "Damaged message file %s on queue %r moved to %s: %s. It was not delivered; "
             "the worker goes on with the next message.",

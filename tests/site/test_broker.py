@@ -225,3 +225,20 @@ def test_a_forked_copy_of_a_consumer_puts_nothing_back(broker_folder):
 
     assert queued_after_the_child == []
     assert list((broker_folder / "claimed").iterdir()) == []
+
+
+def test_a_damaged_message_that_cannot_be_kept_is_deleted_and_the_consumer_goes_on(
+    broker_folder, caplog
+):
+    (broker_folder / "damaged").write_text("a file where the folder should be")
+    damaged = drop_damaged(broker_folder / "queue", QUEUE, b"{")
+    publish(broker_folder, "good-2")
+
+    with caplog.at_level(logging.ERROR, logger="outreach_site.broker"):
+        received = receive(broker_folder, 1)
+
+    assert [message["id"] for message in received] == ["good-2"]
+    assert list((broker_folder / "queue").iterdir()) == []
+    assert (
+        f"Damaged message file {damaged.name} on queue 'stress' moved to nowhere (" in caplog.text
+    )
