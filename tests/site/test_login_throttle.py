@@ -6,6 +6,7 @@ X-Forwarded-For only when the proxies are declared."""
 import datetime
 import re
 
+import httpx
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from outreach_site.lockout import client_ip
+from tests.support.gunicorn import GunicornProcess
 
 PASSWORD = "correct-horse-battery-staple"
 LOCKED = "登录失败次数过多，该账号或本机地址已被暂时锁定。请 15 分钟后再试，或请系统管理员解锁。"
@@ -210,3 +212,33 @@ def test_the_lockout_page_follows_the_chosen_language(client, editor, now):
         "Too many failed sign-ins: this account or this address is locked for now. "
         "Try again in 15 minutes, or ask an administrator to unlock it."
     ) in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_web_server_locks_and_ignores_a_forged_forwarded_header():
+    admin_user("editor")
+    admin_user("reviewer")
+    server = GunicornProcess(name="login").start()
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=10) as browser:
+            page = browser.get(LOGIN).text
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+
+            def post(username, password, forwarded):
+                return browser.post(
+                    LOGIN,
+                    data={"username": username, "password": password, "next": "/admin/",
+                          "csrfmiddlewaretoken": csrf},
+                    headers={"X-Forwarded-For": forwarded},
+                )  # fmt: skip
+
+            failures = [post("editor", "wrong", f"198.51.100.{n}") for n in range(5)]
+            other_account = post("reviewer", PASSWORD, "198.51.100.99")
+    finally:
+        server.stop()
+
+    assert [response.status_code for response in failures] == [200, 200, 200, 200, 429]
+    assert LOCKED in failures[-1].text
+    # gunicorn on 127.0.0.1 with no declared proxy: every request is from 127.0.0.1,
+    # whatever X-Forwarded-For claims, so the address is locked for the other account too.
+    assert other_account.status_code == 429
