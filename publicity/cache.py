@@ -2,18 +2,28 @@
 
 Pages mark themselves cacheable with ``Cache-Control: public`` (``PublicPage.serve``); the
 middleware stores such responses for visitors without a session, keyed by host, language and
-full path, and serves them without touching the database. Publishing anything bumps a
-generation number that is part of every key, so the next request renders afresh. With the
-default per-process memory cache each server process holds its own copy and learns of a
-publish made elsewhere only when its entries expire (``PUBLICITY_PAGE_CACHE_SECONDS``); with
-``CACHE_URL`` (Redis) all processes share one cache and see publishes at once.
+full path, and serves them without touching the database.
+
+Publishing anything, or setting or lifting a view restriction, changes a generation that is
+part of every key, so the next request renders afresh. The generation has two parts, each
+shared where it needs to be: a counter in the cache (shared by every process and machine when
+``CACHE_URL`` points at Redis) and a stamp file (``PUBLICITY_PAGE_CACHE_STAMP``, under
+``var/``) that every process on the machine sees, so that with the default per-process memory
+cache a change made in the admin, or by the worker's scheduled publishing, retires the other
+processes' copies at once instead of when they expire. Reading the stamp is one ``stat``.
 """
 
 import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "publicity:page-cache:generation"
 SKIPPED_PREFIXES = ("/admin/", "/documents/", "/i18n/", "/django-admin/")
@@ -23,17 +33,37 @@ def cache_seconds() -> int:
     return getattr(settings, "PUBLICITY_PAGE_CACHE_SECONDS", 120)
 
 
+def stamp_path() -> Path:
+    """The file whose identity every process on this machine reads as the generation."""
+    return Path(settings.PUBLICITY_PAGE_CACHE_STAMP)
+
+
 def invalidate_page_cache() -> None:
-    """Make every cached page stale (called when content is published or changed)."""
+    """Make every cached page stale in every process (called when content is published or
+    changed, or a view restriction is set or lifted)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+    path = stamp_path()
+    # A new file renamed over the old one: readers see a new inode, never a half-made file.
+    fresh = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh.touch()
+        os.replace(fresh, path)
+    except OSError as error:
+        logger.warning("Page cache stamp %s not renewed: %s", path, error)
 
 
-def current_generation() -> int:
-    """The number that changes whenever published content changes."""
-    return cache.get_or_set(GENERATION_KEY, 0, None)
+def current_generation() -> str:
+    """A value that changes whenever published content changes."""
+    try:
+        stat = os.stat(stamp_path())
+        stamp = f"{stat.st_ino}-{stat.st_mtime_ns}"
+    except OSError:
+        stamp = "0"
+    return f"{cache.get_or_set(GENERATION_KEY, 0, None)}.{stamp}"
 
 
 class AnonymousPageCacheMiddleware:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from .models import ArticlePage, ColumnPage
-from .selectors import live_articles
+from .selectors import live_articles, without_restricted
 
 FEED_LENGTH = 20
 
@@ -57,9 +57,9 @@ class SiteFeed(Feed):
     subtitle = description
 
     def items(self, obj: FeedSource):
-        articles = list(
-            live_articles().descendant_of(obj.root).prefetch_related("tags")[:FEED_LENGTH]
-        )
+        # Feeds are public: pages behind a view restriction never appear in them.
+        articles = without_restricted(live_articles().descendant_of(obj.root))
+        articles = list(articles.prefetch_related("tags")[:FEED_LENGTH])
         for article in articles:
             article.feed_link = article.get_full_url(obj.request)
         return articles
@@ -98,7 +98,7 @@ class ColumnFeed(SiteFeed):
 
     def get_object(self, request, column_id: int) -> FeedSource:
         source = super().get_object(request)
-        column = get_object_or_404(ColumnPage.objects.live(), pk=column_id)
+        column = get_object_or_404(without_restricted(ColumnPage.objects.live()), pk=column_id)
         if not column.path.startswith(source.site.root_page.path):
             raise Http404(_("栏目不属于本站。"))
         source.column = column

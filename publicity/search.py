@@ -7,7 +7,9 @@ rows: each overlapping pair of Chinese characters (bigram), the last character o
 run, and each Latin word or number. A query is cut the same way; an entry matches when it holds
 every gram of the query (an indexed lookup), and, when the query is longer than one bigram, the
 text is checked for the exact substring so that 双拥军 does not match 双拥 … 拥军. Title matches
-rank first, then newer items. The same SQL runs on SQLite and PostgreSQL.
+rank first, then newer items. The same SQL runs on SQLite and PostgreSQL. Pages behind a view
+restriction stay indexed but are never found: the restriction is checked when searching, so
+setting or lifting one needs no re-indexing.
 """
 
 import dataclasses
@@ -181,13 +183,16 @@ def rebuild_index(*, batch_size: int = 200) -> int:
 
 
 def matching_entries(query: ParsedQuery, *, today=None) -> QuerySet:
-    """Search entries matching every part of ``query``, title matches first, newest next."""
+    """Public search entries matching every part of ``query``, title matches first, newest
+    next."""
     from .models import SearchEntry, SearchGram
+    from .selectors import without_restricted
 
     today = today or timezone.localdate()
     entries = SearchEntry.objects.filter(page__live=True).filter(
         Q(visible_until__isnull=True) | Q(visible_until__gte=today)
     )
+    entries = without_restricted(entries, path="page__path")
     for gram in query.grams:
         entries = entries.filter(pk__in=SearchGram.objects.filter(gram=gram).values("entry_id"))
     for lead in query.leads:

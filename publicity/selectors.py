@@ -5,6 +5,10 @@ model is built for a card, no ``specific`` look-up and no per-link ``get_url``. 
 computed from ``url_path`` with the site root paths read once per request (``PageLinks``),
 and every image rendition a page shows is found in one query at the end (``Pictures``).
 Each listing runs a fixed number of queries whatever the size of the site.
+
+Pages behind a view restriction (password, login or groups, on the page or an ancestor) are
+left out of every listing, menu, related list, feed and search, as a sub-query in the same
+statement (``without_restricted``).
 """
 
 import calendar
@@ -21,6 +25,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -28,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.images.models import Filter
 from wagtail.images.shortcuts import get_renditions_or_not_found
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from .models import ArticlePage, ArticlePageTag, ColumnPage, ExemplarPage, KeyDate, Theme
 
@@ -358,6 +363,27 @@ def _newest_under_path(queryset: QuerySet, path: str, numchild: int) -> QuerySet
     return _under_path(queryset, path)
 
 
+def _ancestor_paths(path: str) -> list[str]:
+    """The tree paths of the page at ``path`` and of its ancestors."""
+    step = Page.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def without_restricted(queryset: QuerySet, *, within=None, path: str = "path") -> QuerySet:
+    """``queryset`` less the pages a view restriction hides (on the page or an ancestor).
+
+    A listing that is itself behind restrictions (``within``, the page showing it) keeps what
+    those restrictions cover: whoever sees the listing has passed them. ``path`` names the
+    tree path field of the rows (``page__path`` for rows that point at a page).
+    """
+    hiding = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef(path), 1, Length("page__path"))
+    )
+    if within is not None:
+        hiding = hiding.exclude(page__path__in=_ancestor_paths(within.path))
+    return queryset.filter(~Exists(hiding))
+
+
 class CountingPaginator(Paginator):
     """A paginator that counts with a different (index-friendly) queryset than it lists."""
 
@@ -393,8 +419,9 @@ def child_columns(page) -> list[dict]:
     Read from the small column table: a depth filter on the page table's path range would
     walk every article below ``page``.
     """
+    columns = _under_path(ColumnPage.objects.all(), page.path)
     return list(
-        _under_path(ColumnPage.objects.all(), page.path)
+        without_restricted(columns, within=page)
         .filter(depth=page.depth + 1, live=True)
         .order_by("path")
         .values("pk", "title", "url_path", "path", "numchild", "show_in_menus", "layout")
@@ -457,7 +484,8 @@ def column_listing(
     number = _page_number(params)
     column_url = links.url(column.url_path)
     if column.layout == ColumnPage.Layout.GALLERY:
-        exemplars = under(visible_exemplars(), column).values(*EXEMPLAR_CARD_FIELDS)
+        exemplars = without_restricted(under(visible_exemplars(), column), within=column)
+        exemplars = exemplars.values(*EXEMPLAR_CARD_FIELDS)
         listing = Paginator(exemplars, EXEMPLARS_PER_PAGE).get_page(number)
         listing.object_list = _exemplar_cards(listing.object_list, links, pictures)
         return {"listing": listing, "gallery": True, "column_url": column_url}
@@ -475,9 +503,11 @@ def column_listing(
     if tag:
         matching.append((ArticlePageTag.objects.filter(tag__name=tag), "content_object_id"))
     articles = _newest_under_path(live_articles(), column.path, column.numchild)
+    articles = without_restricted(articles, within=column)
     counted = under(Page.objects.live(), column).filter(
         content_type=ContentType.objects.get_for_model(ArticlePage)
     )
+    counted = without_restricted(counted, within=column)
     for ids, column_name in matching:
         articles = articles.filter(Exists(ids.filter(**{column_name: OuterRef("pk")})))
         counted = counted.filter(pk__in=ids.values(column_name))
@@ -542,16 +572,26 @@ def _newest_article_ids(columns: list[dict], limit: int) -> RawSQL:
     Each part has the shape ``_newest_under_path`` gives its ORM twin: ``LIKE`` for large
     columns (SQLite then walks the publication-date index and stops after ``limit``), a
     path range for small ones. Tree paths hold only digits and capitals, so ``LIKE`` needs no
-    escaping.
+    escaping. Restricted articles are skipped as ``without_restricted`` skips them, the
+    columns' parent (the page showing them) standing for ``within``.
     """
     quote = connection.ops.quote_name
     article, page = ArticlePage._meta, Page._meta
-    a, p = quote(article.db_table), quote(page.db_table)
+    restriction = PageViewRestriction._meta
+    a, p, r = quote(article.db_table), quote(page.db_table), quote(restriction.db_table)
     ptr = f"{a}.{quote(article.pk.column)}"
-    path = f"{p}.{quote(page.get_field('path').column)}"
+    path_column = quote(page.get_field("path").column)
+    path = f"{p}.{path_column}"
+    allowed = _ancestor_paths(columns[0]["path"][: -Page.steplen])
+    hidden = (
+        f"NOT EXISTS (SELECT 1 FROM {r} INNER JOIN {p} restricted "
+        f"ON restricted.{quote(page.pk.column)} = {r}.{quote(restriction.get_field('page').column)} "
+        f"WHERE SUBSTR({path}, 1, LENGTH(restricted.{path_column})) = restricted.{path_column} "
+        f"AND restricted.{path_column} NOT IN ({', '.join(['%s'] * len(allowed))}))"
+    )
     select = (
         f"SELECT {ptr} FROM {a} INNER JOIN {p} ON {p}.{quote(page.pk.column)} = {ptr} "
-        f"WHERE {p}.{quote(page.get_field('live').column)} = %s AND {{where}} "
+        f"WHERE {p}.{quote(page.get_field('live').column)} = %s AND {{where}} AND {hidden} "
         f"ORDER BY {a}.{quote(article.get_field('publication_date').column)} DESC, {ptr} DESC "
         "LIMIT %s"
     )
@@ -563,13 +603,14 @@ def _newest_article_ids(columns: list[dict], limit: int) -> RawSQL:
             where = f"{path} > %s AND {path} <= %s"
             bounds = [column["path"], column["path"] + _PATH_END[len(column["path"]) :]]
         parts.append(f"SELECT * FROM ({select.format(where=where)}) newest_{number}")
-        params.extend([True, *bounds, limit])
+        params.extend([True, *bounds, *allowed, limit])
     return RawSQL(" UNION ALL ".join(parts), params)
 
 
 def recent_exemplars(home, *, limit: int, links: PageLinks, pictures: Pictures) -> list:
     """The newest exemplars with current consent, for the home page."""
-    rows = under(visible_exemplars(), home).values(*EXEMPLAR_CARD_FIELDS)[:limit]
+    exemplars = without_restricted(under(visible_exemplars(), home), within=home)
+    rows = exemplars.values(*EXEMPLAR_CARD_FIELDS)[:limit]
     return _exemplar_cards(rows, links, pictures)
 
 
@@ -598,7 +639,7 @@ def related_articles(
     limit: int = 4,
 ) -> list[ArticleCard]:
     """Newest live articles sharing a theme with ``article``, else from its column."""
-    candidates = live_articles().exclude(pk=article.pk)
+    candidates = without_restricted(live_articles().exclude(pk=article.pk), within=article)
     if theme_ids:
         # EXISTS lets the database walk publication dates newest first and stop at ``limit``.
         through = ArticlePage.themes.through

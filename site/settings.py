@@ -240,6 +240,8 @@ WAGTAIL_WORKFLOW_REQUIRE_APPROVAL_TO_PUBLISH = True
 # Public pages: browser/proxy max-age, server-side page cache lifetime, consent warning.
 PUBLICITY_PAGE_MAX_AGE = env_int("PUBLICITY_PAGE_MAX_AGE", 300)
 PUBLICITY_PAGE_CACHE_SECONDS = env_int("PUBLICITY_PAGE_CACHE_SECONDS", 120)
+# Renewed on every publish or view-restriction change; each process checks it (publicity/cache.py).
+PUBLICITY_PAGE_CACHE_STAMP = VAR_DIR / "page-cache.stamp"
 PUBLICITY_CONSENT_WARNING_DAYS = 30
 
 # --- Celery ---------------------------------------------------------------------------------

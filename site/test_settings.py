@@ -23,6 +23,7 @@ WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # This run's private uploads (documents, LED packages), where its worker processes look too.
 PRIVATE_MEDIA_ROOT = TEST_RUN_DIR / "private"
+PUBLICITY_PAGE_CACHE_STAMP = TEST_RUN_DIR / "page-cache.stamp"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     TEST_RUN_DIR.mkdir(parents=True, exist_ok=True)
