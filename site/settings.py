@@ -251,9 +251,8 @@ CELERY_DIR = VAR_DIR / "celery"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost/")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's own file-system transport can hand a consumer a message file before it is
-    # written, losing it and stopping the worker; site/broker.py says what ours does instead.
-    CELERY_BROKER_TRANSPORT = "outreach_site.broker:Transport"
+    # Served by site/broker.py, not kombu's own file-system transport, which can hand a
+    # consumer a message file before it is written (the Celery app registers it).
     for _folder in ("queue", "staging", "claimed", "damaged", "control", "results"):
         (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
