@@ -23,7 +23,9 @@ from .models import Outlet, Placement
 Status = Placement.Status
 
 CANCELLABLE = (Status.PLANNED, Status.APPROVED, Status.QUEUED, Status.FAILED)
-RETRYABLE = (Status.FAILED, Status.CANCELLED)
+# An unconfirmed placement may be live at its outlet: the dispatcher asks the outlet before it
+# sends anything again (placement_deliver), so a retry never publishes it twice.
+RETRYABLE = (Status.FAILED, Status.CANCELLED, Status.UNCONFIRMED)
 # Nothing is in flight: the dispatcher holds no claim on the row and no message names it.
 EDITABLE = (Status.PLANNED, Status.APPROVED, Status.FAILED, Status.CANCELLED)
 # Never handed to the outlet; a row with any delivery record keeps its history instead.
@@ -185,10 +187,11 @@ def placement_delete(*, placement: Placement, user=None) -> None:
 
 
 def placement_retry(*, placement: Placement, user=None) -> Placement:
-    """Put a failed or cancelled placement back in the schedule, under the same key.
+    """Put a failed, cancelled or unconfirmed placement back in the schedule, same key.
 
-    It goes out at the next tick if its time has passed; the outlet sees the same idempotency
-    key as before, so an outlet that did publish it will not publish it twice.
+    It goes out at the next tick if its time has passed. One that was attempted before is
+    first looked up at its outlet (by its outlet id or idempotency key) and only sent again if
+    the outlet has no trace of it, so an outlet that did publish it will not publish it twice.
     """
     return _transition(
         placement,

@@ -112,9 +112,7 @@ class Channel:
         """The outlet's default version of ``page`` (the editor may then adjust it)."""
         raise NotImplementedError
 
-    def validate(
-        self, version: dict[str, Any], page=None, outlet=None
-    ) -> list[VersionProblem]:
+    def validate(self, version: dict[str, Any], page=None, outlet=None) -> list[VersionProblem]:
         """Every violation of the outlet's limits; an empty list means it can be sent.
 
         ``outlet``, when given, is the one outlet the version is for: an adapter whose limits

@@ -50,7 +50,7 @@ def test_every_button_on_a_failed_placement_leads_to_a_page(scheduler_client, fa
 
     assert retry_page.status_code == 200
     assert "重试排期" in retry_page.content.decode()
-    assert "使用原幂等键" in retry_page.content.decode()
+    assert "发送前先向渠道核实此前是否已发出" in retry_page.content.decode()
     assert cancel_page.status_code == 200
     assert "取消后该排期不会再发送" in cancel_page.content.decode()
 
@@ -90,3 +90,20 @@ def test_a_user_without_the_permission_is_refused(client, failed_placement, acti
     assert client.post(url).status_code in (302, 403)
     failed_placement.refresh_from_db()
     assert failed_placement.status == Status.FAILED
+
+
+def test_an_unconfirmed_placement_can_be_retried_from_its_page(scheduler_client, failed_placement):
+    Placement.objects.filter(pk=failed_placement.pk).update(
+        status=Status.UNCONFIRMED, external_id="2247483647"
+    )
+    inspect = scheduler_client.get(
+        reverse("media_schedule_placement:inspect", args=[failed_placement.pk])
+    )
+    assert reverse(ACTION, args=[failed_placement.pk, "retry"]) in inspect.content.decode()
+
+    scheduler_client.post(reverse(ACTION, args=[failed_placement.pk, "retry"]))
+
+    failed_placement.refresh_from_db()
+    # Back in the schedule with its outlet id, which the dispatcher looks up before sending.
+    assert failed_placement.status == Status.PLANNED
+    assert failed_placement.external_id == "2247483647"
