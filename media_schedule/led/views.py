@@ -94,7 +94,10 @@ def _resolve(screen: Screen, name: str) -> tuple[Package | None, str]:
         parts = name.split("/", 2)
         if len(parts) != 3 or not parts[1].isdigit():
             return None, ""
-        package = screen.packages.filter(kind=Package.Kind.INSERTION, version=int(parts[1])).first()
+        # A withdrawn insertion is off the screen: its files are gone for the controller too.
+        package = screen.packages.filter(
+            kind=Package.Kind.INSERTION, version=int(parts[1]), withdrawn_at__isnull=True
+        ).first()
         return package, parts[2]
     return current_loop(screen), name
 

@@ -143,3 +143,29 @@ def test_a_controller_pulls_over_real_http(live_server, published):
     log = PullLog.objects.filter(screen=screen).order_by("pk")
     assert [row.status_code for row in log] == [200, 304]
     assert log[0].user_agent == "LED-Controller/1.0" and log[0].remote_addr == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_insertion_is_no_longer_served(client, published):
+    screen, _package = published
+    now = timezone.now()
+    insertion = services.insertion_push(
+        screen=screen, lines=["紧急通知"], starts_at=now, ends_at=now + datetime.timedelta(hours=1)
+    )
+    manifest = json.loads(client.get(manifest_url(screen), {"token": screen.token}).content)
+    paths = [entry["path"] for entry in manifest["insertions"][0]["files"]]
+    paths.append(f"insertions/{insertion.version}/package.zip")
+    before = [
+        client.get(f"/led/screens/{screen.pk}/files/{path}", {"token": screen.token})
+        for path in paths
+    ]
+
+    services.insertion_withdraw(package=insertion)
+    after = [
+        client.get(f"/led/screens/{screen.pk}/files/{path}", {"token": screen.token})
+        for path in paths
+    ]
+
+    assert [response.status_code for response in before] == [200] * len(paths)
+    assert [response.status_code for response in after] == [404] * len(paths)
+    assert all(response.content == b"Not Found" for response in after)
