@@ -84,7 +84,7 @@ PUBLIC = {
     "wagtaildocs_authenticate_with_password": "the password form of a private collection",
     "wagtailcore_authenticate_with_password": "the password form of a restricted page",
     "wagtailcore_login": "the login form of a page restricted to logged-in users",
-    "^media/(?P<path>.*)$": "public images in embedded runs (see MEDIA_SAMPLES)",
+    "^media/(?P<path>.*)$": "public images in embedded runs (add_samples: what it must refuse)",
     "wagtailadmin_login": "the admin login form",
     "wagtailadmin_password_reset": "the password reset form",
     "wagtailadmin_password_reset_done": "says a reset e-mail was sent",
@@ -277,7 +277,9 @@ def build_world(owner) -> World:
         due_at=timezone.now() - datetime.timedelta(days=1),
         status=Placement.Status.DELIVERED,
     )
-    website = Outlet.objects.create(name=f"门户网站{SECRET}", kind=Outlet.Kind.WEBSITE)
+    website = Outlet.objects.create(
+        name=f"门户网站{SECRET}", kind=Outlet.Kind.WEBSITE, secret=f"key-{SECRET}"
+    )
     o["failed_placement"] = Placement.objects.create(
         page=article,
         outlet=website,
@@ -497,7 +499,12 @@ def add_samples(world: World) -> None:
         (f"/documents/{document.pk}/{document.filename}", None),
         (f"/documents/{public_document.pk}/{public_document.filename}", None),
     ]
+    # A private file left under MEDIA_ROOT by an older version must not be served either.
+    legacy = Path(settings.MEDIA_ROOT, "documents", "legacy.txt")
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_text(f"旧版内部文件{SECRET}", encoding="utf-8")
     world.samples["^media/(?P<path>.*)$"] = [
+        (media + "documents/legacy.txt", False),
         (media + o["image"].file.name, None),
         (media + document.file.name, False),
         (media + public_document.file.name, False),
@@ -608,7 +615,9 @@ def test_no_url_serves_or_changes_what_the_user_may_not_see(world, role):
     client = Client(raise_request_exception=False)
     user = admin_only_user() if role == "admin_only" else None
     allowed = dict(PUBLIC, **(ADMIN_ACCESS if user else {}))
-    forbidden = [SECRET.encode()] + ([] if user else [LOGIN_SECRET.encode()])
+    # The screen's pull token is a secret too, for both.
+    forbidden = [SECRET.encode(), world.objects["screen"].token.encode()]
+    forbidden += [] if user else [LOGIN_SECRET.encode()]
     problems = []
     requested = 0
     state = None
