@@ -157,3 +157,22 @@ def test_menu_shows_screens_only_to_who_may_see_them(client, role, shown):
     login_as(client, role)
     dashboard = client.get("/admin/").content.decode()
     assert ('"/admin/led/"' in dashboard) is shown
+
+
+def test_the_operator_group_made_by_migration_runs_the_screens(client, screen_with_packages):
+    data = screen_with_packages
+    user = get_user_model().objects.create_user(username="operator", password="x")
+    user.groups.add(Group.objects.get(name="显示屏操作员"))
+    client.force_login(user)
+    screen = data["screen"]
+
+    detail = client.get(f"/admin/led/screens/{screen.pk}/")
+    export = client.post(f"/admin/led/screens/{screen.pk}/export/")
+    withdraw = client.post(f"/admin/led/packages/{data['insertion'].pk}/withdraw/")
+    outlets = client.get("/admin/schedule/outlets/")
+
+    assert detail.status_code == 200
+    assert f"/admin/led/screens/{screen.pk}/insertions/" in detail.content.decode()
+    assert export.status_code == withdraw.status_code == 302
+    assert ExportJob.objects.count() == 2
+    assert outlets["Location"] == "/admin/", "outlets stay with the schedulers"
