@@ -289,7 +289,8 @@ def embedded_programs(*, bind: str, concurrency: int, log_dir: Path) -> list[Pro
         Program(
             "web",
             [
-                python, "-m", "gunicorn", "outreach_site.wsgi", "--bind", bind,
+                python, "-m", "gunicorn", "-c", "python:outreach_site.gunicorn_conf",
+                "outreach_site.wsgi", "--bind", bind,
                 "--workers", "2", "--threads", "4",
                 "--access-logfile", str(log_dir / "access.log"),
                 "--error-logfile", str(log_dir / "web.log"),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from outreach_site.supervisor import Program, Supervisor
+from outreach_site.supervisor import Program, Supervisor, embedded_programs
 from tests.support.worker import REPO, child_environment
 
 # A program with a child of its own (as gunicorn has), both recorded in a file.
@@ -189,3 +189,11 @@ def test_a_killed_worker_comes_back_while_the_site_serves_and_ctrl_c_stops_every
     assert "worker killed by SIGKILL after" in log and "Restarting worker (restart 1)" in log
     assert processes_using(var_dir) == []
     assert not status_file.exists()
+
+
+def test_the_embedded_web_server_masks_screen_tokens_in_its_logs(tmp_path):
+    (web, *_others) = embedded_programs(bind="127.0.0.1:8000", concurrency=4, log_dir=tmp_path)
+
+    assert web.name == "web"
+    config = web.argv.index("-c")
+    assert web.argv[config + 1] == "python:outreach_site.gunicorn_conf"
