@@ -28,10 +28,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, models
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 from wagtail.admin.models import EditingSession
@@ -51,7 +53,7 @@ from wagtail.models import (
 from wagtail.rich_text import RichText
 
 from media_schedule.led import services as led_services
-from media_schedule.led.models import ExportJob, Screen
+from media_schedule.led.models import ExportJob, Package, Screen
 from media_schedule.models import Outlet, Placement
 from publicity.models import (
     ArticlePage,
@@ -593,6 +595,8 @@ def body_of(response) -> bytes:
 
 @pytest.fixture
 def world(settings, tmp_path):
+    # No page cached by another test may answer for this one's pages.
+    cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     owner = get_user_model().objects.create_superuser("owner", "owner@example.com", "pw")
@@ -610,10 +614,10 @@ def admin_only_user():
     return user
 
 
-@pytest.mark.parametrize("role", ["anonymous", "admin_only"])
-def test_no_url_serves_or_changes_what_the_user_may_not_see(world, role):
+def audit(world: World, user) -> tuple[list[str], int]:
+    """Request every pattern's URLs as ``user`` (``None``: a visitor); return what went
+    wrong and how many requests were made."""
     client = Client(raise_request_exception=False)
-    user = admin_only_user() if role == "admin_only" else None
     allowed = dict(PUBLIC, **(ADMIN_ACCESS if user else {}))
     # The screen's pull token is a secret too, for both.
     forbidden = [SECRET.encode(), world.objects["screen"].token.encode()]
@@ -643,6 +647,8 @@ def test_no_url_serves_or_changes_what_the_user_may_not_see(world, role):
                         problems.append(f"{where}: {response.status_code}")
                 elif not may_answer and response.status_code not in REFUSED:
                     problems.append(f"{where}: {response.status_code}, must be refused")
+                elif response.has_header("Location") and not response["Location"].startswith("/"):
+                    problems.append(f"{where}: sends the user off the site")
                 for marker in forbidden:
                     if marker in body:
                         problems.append(f"{where}: shows {marker.decode()}")
@@ -651,8 +657,40 @@ def test_no_url_serves_or_changes_what_the_user_may_not_see(world, role):
                 if changed:
                     problems.append(f"{where}: changed {', '.join(changed)}")
                 state = after
+    return problems, requested
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin_only"])
+def test_no_url_serves_or_changes_what_the_user_may_not_see(world, role):
+    problems, requested = audit(world, admin_only_user() if role == "admin_only" else None)
+
     assert requested > 500
     assert problems == [], "\n".join(problems)
+
+
+def leaky_view(request, screen_id: int):
+    """A view added without a permission check: it shows a screen and withdraws a package."""
+    screen = Screen.objects.select_related("outlet").get(pk=screen_id)
+    Package.objects.filter(screen=screen).update(withdrawn_at=timezone.now())
+    return HttpResponse(f"{screen.outlet.name} {screen.token}")
+
+
+# The URLs of the test below: a view nobody listed, as a new one would be.
+urlpatterns = [path("admin/led/screens/<int:screen_id>/new-view/", leaky_view, name="new_view")]
+
+
+def test_a_new_view_without_a_permission_check_is_caught(world, settings):
+    settings.ROOT_URLCONF = __name__
+
+    problems, _requested = audit(world, admin_only_user())
+
+    url = f"/admin/led/screens/{world.objects['screen'].pk}/new-view/"
+    assert problems[:3] == [
+        f"GET {url} [new_view]: 200, must be refused",
+        f"GET {url} [new_view]: shows {SECRET}",
+        f"GET {url} [new_view]: shows {world.objects['screen'].token}",
+    ]
+    assert problems[3] == f"GET {url} [new_view]: changed led.Package"
 
 
 def resolve_route(endpoint: Endpoint) -> str:
