@@ -1,0 +1,376 @@
+"""A working day in a department, compressed: several people use a running system at once
+while its worker delivers, and every page they meet is counted.
+
+    .venv/bin/python bench/department_day.py --url http://127.0.0.1:8000 --minutes 10
+
+Runs against a system already started with ``scripts/start`` from the same folder (it reads
+that system's database to give the demo staff a password). Four sessions in headless
+Chromium share the time:
+
+* an editor (bianji) who edits and saves drafts, schedules articles to the website and the
+  WeChat account, retries failed placements and exports the placement list;
+* a reviewer who walks the admin and approves what waits for review (三审, all three steps);
+* an LED operator who opens each screen, its previews and packages, and starts exports;
+* a visitor who reads the public column: pages, search, feeds.
+
+At the end it prints, per person, the pages and actions done and every failure met: an
+answer of 500 or above, a page error or console error, a broken link, an action that did not
+take. The processes' health (``manage.py health``) is read before and after. Exit status 1
+if anything failed. Every request goes to the given URL (127.0.0.1 by default), and the run
+stops by itself after ``--minutes``.
+"""
+
+import argparse
+import asyncio
+import datetime
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "Department-Day-2026"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SEARCH_TERMS = ["拥军", "国防教育", "退役军人", "八一", "慰问", "双拥", "征兵", "英雄"]
+
+
+@dataclass
+class Person:
+    role: str
+    username: str | None
+    done: Counter = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def fail(self, what: str) -> None:
+        self.failures.append(f"{time.strftime('%H:%M:%S')} {what}")
+
+
+def prepare_staff() -> dict[str, str]:
+    """Give the demo staff a known password (in the running system's database) and return
+    the user names per role."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach_site.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    roles = {"editor": "bianji", "reviewer": "zhongshen", "operator": "yunwei"}
+    for role, username in list(roles.items()):
+        user = users.filter(username=username).first()
+        if user is None:
+            # Older demo data has no operator: the administrator stands in.
+            user = users.filter(is_superuser=True).order_by("pk").first()
+            roles[role] = user.username
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    # The reviewer approves every step, as the three reviewers would in turn.
+    reviewer = users.get(username=roles["reviewer"])
+    from django.contrib.auth.models import Group
+
+    reviewer.groups.add(*Group.objects.filter(name__in=["初审", "复审", "终审"]))
+    return roles
+
+
+def health() -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "health", "--timeout", "20"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return (result.stdout + result.stderr).strip()
+
+
+class Session:
+    """One person's browser tab, counting what it meets."""
+
+    def __init__(self, person: Person, page, base: str):
+        self.person, self.page, self.base = person, page, base
+        page.on("pageerror", lambda error: person.fail(f"page error on {page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                person.fail(f"console on {page.url}: {message.text[:200]}")
+                if message.type == "error"
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                person.fail(f"HTTP {response.status} {response.url}")
+                if response.status >= 500 and response.url.startswith(base)
+                else None
+            ),
+        )
+
+    async def visit(self, path: str) -> bool:
+        url = path if path.startswith("http") else urljoin(self.base, path)
+        try:
+            response = await self.page.goto(url, wait_until="domcontentloaded", timeout=30_000)
+        except Exception as error:  # a timeout or a refused connection is what we look for
+            self.person.fail(f"cannot open {url}: {str(error).splitlines()[0]}")
+            return False
+        self.person.done["pages"] += 1
+        if response is not None and response.status >= 400:
+            self.person.fail(f"HTTP {response.status} on {url}")
+            return False
+        return True
+
+    async def links(self, prefix: str) -> list[str]:
+        hrefs = await self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        own = urlsplit(self.base).netloc
+        return [
+            href.split("#")[0]
+            for href in hrefs
+            if urlsplit(href).netloc == own and urlsplit(href).path.startswith(prefix)
+        ]
+
+    async def login(self) -> None:
+        await self.visit("/admin/login/")
+        await self.page.fill("input[name=username]", self.person.username)
+        await self.page.fill("input[name=password]", PASSWORD)
+        await self.page.click("button[type=submit]")
+        await self.page.wait_for_load_state("domcontentloaded")
+        if "/admin/login/" in self.page.url:
+            self.person.fail("login refused")
+
+
+async def visitor(session: Session, deadline: float) -> None:
+    unsafe = ("/admin", "/documents/", "/i18n/")
+    while time.monotonic() < deadline:
+        await session.visit("/")
+        for _step in range(6):
+            candidates = [
+                url for url in await session.links("/") if not urlsplit(url).path.startswith(unsafe)
+            ]
+            if not candidates:
+                break
+            await session.visit(random.choice(candidates))
+        await session.visit(f"/search/?q={random.choice(SEARCH_TERMS)}")
+        await session.visit("/feeds/rss.xml")
+        session.person.done["reading rounds"] += 1
+
+
+async def editor(session: Session, deadline: float) -> None:
+    await session.login()
+    while time.monotonic() < deadline:
+        await session.visit("/admin/")
+        await session.visit("/admin/pages/search/?q=慰问")
+        edits = [url for url in await session.links("/admin/pages/") if url.endswith("/edit/")]
+        if edits:
+            await save_draft(session, random.choice(edits))
+        await schedule(session)
+        await retry_failed(session)
+        await session.visit("/admin/schedule/placements/?status=delivered")
+        await session.visit("/admin/schedule/placements/?export=csv")
+
+
+async def save_draft(session: Session, edit_url: str) -> None:
+    if not await session.visit(edit_url):
+        return
+    summary = session.page.locator("textarea[name=summary]")
+    if await summary.count() == 0:
+        return
+    text = await summary.input_value()
+    await summary.fill(text.rstrip("。") + "。")
+    await session.page.locator(
+        "button[name=action-save], button:has-text('保存草稿')"
+    ).first.click()
+    await session.page.wait_for_load_state("domcontentloaded")
+    if (
+        "已更新" in await session.page.content()
+        or "saved" in (await session.page.content()).lower()
+    ):
+        session.person.done["drafts saved"] += 1
+    else:
+        session.person.fail(f"draft not saved on {edit_url}")
+
+
+async def schedule(session: Session) -> None:
+    await session.visit("/admin/schedule/placements/")
+    await session.visit("/admin/pages/search/?q=国防")
+    pages = {
+        int(match)
+        for url in await session.links("/admin/pages/")
+        for match in re.findall(r"/admin/pages/(\d+)/edit/$", url)
+    }
+    if not pages:
+        return
+    page_id = random.choice(sorted(pages))
+    if not await session.visit(f"/admin/schedule/page/{page_id}/"):
+        return
+    options = await session.page.locator("select[name=outlet_0] option").all_inner_texts()
+    website = next((text for text in options if "网站" in text), None)
+    if website is None:
+        return
+    due = (datetime.datetime.now() + datetime.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    await session.page.select_option("select[name=outlet_0]", label=website)
+    await session.page.fill("input[name=due_at_0]", due)
+    await session.page.keyboard.press("Escape")
+    await session.page.click("button[name=preview]")
+    await session.page.wait_for_load_state("domcontentloaded")
+    if "需修改后才能保存" in await session.page.content():
+        session.person.done["previews with problems"] += 1
+        return
+    await session.page.click("button[name=save]")
+    await session.page.wait_for_load_state("domcontentloaded")
+    if "条排期" in await session.page.content():
+        session.person.done["placements scheduled"] += 1
+    else:
+        session.person.fail(f"scheduling page {page_id} did not save")
+
+
+async def retry_failed(session: Session) -> None:
+    await session.visit("/admin/schedule/placements/?status=failed")
+    inspects = [url for url in await session.links("/admin/schedule/placements/inspect/")]
+    if not inspects:
+        return
+    await session.visit(random.choice(inspects))
+    retry = session.page.get_by_role("link", name="重试", exact=True)
+    if await retry.count() == 0:
+        return
+    await retry.click()
+    await session.page.wait_for_load_state("domcontentloaded")
+    await session.page.get_by_role("button", name="确定").click()
+    await session.page.wait_for_load_state("domcontentloaded")
+    if "已完成" in await session.page.content():
+        session.person.done["retries"] += 1
+    else:
+        session.person.fail(f"retry did not take on {session.page.url}")
+
+
+async def reviewer(session: Session, deadline: float) -> None:
+    await session.login()
+    while time.monotonic() < deadline:
+        await session.visit("/admin/")
+        approve = session.page.locator("a[href*='/workflow/action/'][href*='/approve/']")
+        if await approve.count():
+            await approve.first.click()
+            await session.page.wait_for_load_state("domcontentloaded")
+            submit = session.page.locator("form button[type=submit]").first
+            if await submit.count():
+                await submit.click()
+                await session.page.wait_for_load_state("domcontentloaded")
+                session.person.done["approvals"] += 1
+        for path in ("/admin/pages/", "/admin/reports/", "/admin/snippets/"):
+            if await session.visit(path):
+                links = [url for url in await session.links("/admin/") if "/delete/" not in url]
+                if links:
+                    await session.visit(random.choice(links))
+        await asyncio.sleep(1)
+
+
+async def operator(session: Session, deadline: float) -> None:
+    await session.login()
+    while time.monotonic() < deadline:
+        if not await session.visit("/admin/led/"):
+            await asyncio.sleep(2)
+            continue
+        screens = sorted(
+            set(
+                url
+                for url in await session.links("/admin/led/screens/")
+                if re.search(r"/screens/\d+/$", url)
+            )
+        )
+        for screen in screens:
+            await session.visit(screen)
+            for link in (await session.links("/admin/led/screens/"))[:4]:
+                if "/preview/" in link:
+                    await session.visit(link)
+            export = session.page.locator("form[action*='/export/'] button[type=submit]")
+            await session.visit(screen)
+            if await export.count():
+                await export.first.click()
+                await session.page.wait_for_load_state("domcontentloaded")
+                session.person.done["exports started"] += 1
+            downloads = [
+                url
+                for url in await session.links("/admin/led/packages/")
+                if url.endswith("/download/")
+            ]
+            if downloads:
+                response = await session.page.request.get(downloads[0])
+                if response.status == 200:
+                    session.person.done["packages downloaded"] += 1
+                else:
+                    session.person.fail(f"HTTP {response.status} downloading {downloads[0]}")
+        await asyncio.sleep(1)
+
+
+async def run(base: str, minutes: float, roles: dict[str, str]) -> list[Person]:
+    from playwright.async_api import async_playwright
+
+    people = [
+        Person("editor", roles["editor"]),
+        Person("reviewer", roles["reviewer"]),
+        Person("operator", roles["operator"]),
+        Person("visitor", None),
+    ]
+    loops = {"editor": editor, "reviewer": reviewer, "operator": operator, "visitor": visitor}
+    deadline = time.monotonic() + minutes * 60
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        sessions = []
+        for person in people:
+            context = await browser.new_context(viewport={"width": 1366, "height": 900})
+            sessions.append(Session(person, await context.new_page(), base))
+
+        async def guarded(session: Session) -> None:
+            while time.monotonic() < deadline:
+                try:
+                    await loops[session.person.role](session, deadline)
+                except Exception as error:  # a stuck page or a missing element: note it, go on
+                    session.person.fail(
+                        f"stopped on {session.page.url}: {str(error).splitlines()[0]}"
+                    )
+                    await asyncio.sleep(2)
+
+        await asyncio.gather(*(guarded(session) for session in sessions))
+        await browser.close()
+    return people
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--minutes", type=float, default=10.0)
+    args = parser.parse_args()
+    if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
+        sys.exit("department_day only runs against a system on this machine (127.0.0.1).")
+
+    roles = prepare_staff()
+    print(f"before: {health()}\n")
+    started = time.monotonic()
+    people = asyncio.run(run(args.url.rstrip("/") + "/", args.minutes, roles))
+    elapsed = time.monotonic() - started
+    print(f"{len(people)} people for {elapsed / 60:.1f} minutes against {args.url}\n")
+    failures = 0
+    for person in people:
+        done = ", ".join(f"{what} {count}" for what, count in sorted(person.done.items()))
+        print(f"{person.role:9} ({person.username or 'anonymous'}): {done}")
+        grouped = defaultdict(int)
+        for failure in person.failures:
+            grouped[failure.split(" ", 1)[1][:160]] += 1
+        for what, count in sorted(grouped.items(), key=lambda item: -item[1]):
+            print(f"    FAILED ×{count}: {what}")
+        failures += len(person.failures)
+    print(f"\nafter: {health()}")
+    print(f"\n{failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
