@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +36,11 @@ SLOGANS = [
 ]
 
 
+# The demo's LED operator (username, 姓名); the group comes from migration led 0002.
+OPERATOR = ("yunwei", "运维小张")
+OPERATOR_GROUP = "显示屏操作员"
+
+
 @dataclass
 class DemoScreensReport:
     created: dict[str, int] = field(default_factory=dict)
@@ -48,6 +55,7 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
     report = DemoScreensReport()
     articles = list(ArticlePage.objects.live().order_by("pk")[: len(SLOGANS)])
     with transaction.atomic():
+        _operator(report)
         screens = []
         for name, width, height, mode, location, vendor, model in SCREENS:
             outlet, created = Outlet.objects.get_or_create(
@@ -113,3 +121,16 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
             if package and is_new:
                 report.packages.append(f"{screen.name} v{package.version}")
     return report
+
+
+def _operator(report: DemoScreensReport) -> None:
+    """The operator who looks after the screens; no password is set, as for the 三审 staff."""
+    username, name = OPERATOR
+    users = get_user_model().objects
+    if users.filter(username=username).exists():
+        return
+    user = users.model(username=username, first_name=name)
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get(name=OPERATOR_GROUP))
+    report.count("users")

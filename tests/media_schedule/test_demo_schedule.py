@@ -2,6 +2,7 @@
 demo screens' delivered slogans, with their history."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from media_schedule.led.demo import load_demo_screens
@@ -49,3 +50,13 @@ def test_demo_screens_have_a_delivery_history_like_the_dispatcher_leaves():
     records = DeliveryRecord.objects.filter(placement__in=delivered)
     assert records.count() == delivered.count()
     assert set(records.values_list("outcome", flat=True)) == {DeliveryRecord.Outcome.DELIVERED}
+
+
+def test_demo_screens_come_with_an_operator_in_the_operator_group():
+    load_demo_screens(build_packages=False)
+    load_demo_screens(build_packages=False)
+
+    operator = get_user_model().objects.get(username="yunwei")
+    assert list(operator.groups.values_list("name", flat=True)) == ["显示屏操作员"]
+    assert operator.get_full_name() == "运维小张"
+    assert not operator.has_usable_password()
