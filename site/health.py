@@ -59,6 +59,28 @@ def check_database() -> CheckResult:
     return CheckResult("database", True, f"{connection.vendor}: {describe_database()}")
 
 
+def check_public_address() -> CheckResult:
+    """Compare the default Wagtail site's address with ``BASE_URL``: feeds, the sitemap,
+    WeChat's 阅读原文 and delivery receipts are built on the site's address."""
+    from wagtail.models import Site
+
+    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return CheckResult(
+            "address", False, "没有默认站点 (no default site): 在后台“设置 → 站点”中添加。"
+        )
+    if site.root_url != base_url:
+        return CheckResult(
+            "address",
+            False,
+            f"站点地址 {site.root_url} 与 BASE_URL {base_url} 不一致：订阅、网站地图和公众号"
+            f"“阅读原文”的链接将指向 {site.root_url}。在后台“设置 → 站点”中改正主机名和端口，"
+            "或改正 BASE_URL。",
+        )
+    return CheckResult("address", True, base_url)
+
+
 def check_broker(timeout: float = 5.0) -> CheckResult:
     """Open a connection to the Celery broker."""
     from .celery import app
@@ -237,11 +259,16 @@ def check_supervised() -> list[CheckResult]:
     ]
 
 
-def run_checks(*, worker_timeout: float = 10.0, include_worker: bool = True) -> list[CheckResult]:
+def run_checks(
+    *, worker_timeout: float = 10.0, include_worker: bool = True, include_address: bool = True
+) -> list[CheckResult]:
     """Run the checks in dependency order; a worker is not asked when the broker is down."""
-    results = [check_database(), check_broker()]
+    results = [check_database()]
+    if include_address and results[0].ok:
+        results.append(check_public_address())
+    results.append(check_broker())
     if include_worker:
-        if results[1].ok:
+        if results[-1].ok:
             results.append(check_worker(worker_timeout))
         else:
             results.append(CheckResult("worker", False, "skipped: the broker is unreachable"))

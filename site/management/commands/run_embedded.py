@@ -39,8 +39,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Starting web ({bind}), worker and beat; logs in {log_dir}/")
 
         def ready_check() -> bool:
+            # Whether the parts run; a wrong public address is health's to report.
             return self._site_answers(bind) and all(
-                result.ok for result in run_checks(worker_timeout=3)
+                result.ok for result in run_checks(worker_timeout=3, include_address=False)
             )
 
         def on_ready() -> None:
