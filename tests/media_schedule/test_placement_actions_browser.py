@@ -2,12 +2,12 @@
 it; 取消 → 确定 on another and it never goes out."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
 
 from media_schedule.models import Placement
+from tests.support.browser import chromium, log_in
 from tests.support.roles import PASSWORD, user_in_role
 from tests.support.schedule_pages import approved_article
 
@@ -16,7 +16,6 @@ from .conftest import all_final, run_dispatcher
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 Status = Placement.Status
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
@@ -37,21 +36,11 @@ def placements(standin_outlet, outlet_standin):
 
 @pytest.fixture
 def page(placements, live_server, dispatch_worker):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     user = user_in_role("排期员", username="scheduler")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         page = browser.new_page()
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        log_in(page, live_server.url, user.username, PASSWORD)
         yield page
-        browser.close()
 
 
 def test_retry_delivers_a_failed_placement_and_cancel_stops_another(

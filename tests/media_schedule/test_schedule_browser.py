@@ -1,7 +1,6 @@
-"""Scheduling in the browser, as the scheduler: the trail says where the page is, the time
-field has a picker and a format hint, and a bad time gets one clear error."""
+"""Scheduling in the browser, as the scheduler: the trail says where the page is, and the time
+field has a picker and a format hint."""
 
-import os
 import re
 from pathlib import Path
 
@@ -9,12 +8,11 @@ import pytest
 from django.conf import settings
 
 from media_schedule.models import Outlet
+from tests.support.browser import chromium, log_in
 from tests.support.roles import PASSWORD, user_in_role
 from tests.support.schedule_pages import approved_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
@@ -25,21 +23,11 @@ def article():
 
 @pytest.fixture
 def page(article, live_server):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     user = user_in_role("排期员", username="scheduler")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        log_in(page, live_server.url, user.username, PASSWORD)
         yield page
-        browser.close()
 
 
 def test_the_schedule_page_has_a_trail_and_a_time_picker(page, live_server, article):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from publicity.models import ArticlePage, ExemplarPage
+from tests.support.browser import chromium
 
 # One test holds every check: the live server needs committed rows, and the flush after a
 # transactional test also removes what migrations created (the root page), so the demo
@@ -18,7 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"phone": (375, 812), "desktop": (1280, 900)}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 # Started after the database fixtures: Playwright's event loop, running in this thread
@@ -27,15 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser(demo_paths):
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci` (scripts/test does it).")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop; Django must allow ORM calls beside it.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_placement_export_writes_every_time_in_beijing_time(scheduler):
 
 
 HOSTILE = {
-    "=HYPERLINK(\"http://evil.example\",\"点此领取补贴\")": "'=HYPERLINK(",
+    '=HYPERLINK("http://evil.example","点此领取补贴")': "'=HYPERLINK(",
     "@SUM(1+1)*cmd|' /C calc'!A0": "'@SUM(",
     "+1+1": "'+1+1",
     "-2+3": "'-2+3",

@@ -16,6 +16,7 @@ from wagtail.models import Page
 from wagtail.users.models import UserProfile
 
 from tests.site.test_english import CatalogEntry, placeholders, read_catalog
+from tests.support.browser import CHROMIUM
 
 BASE_DIR = Path(settings.BASE_DIR)
 CATALOG_DIR = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -23,10 +24,6 @@ WAGTAIL_DIR = Path(wagtail.__file__).parent
 COMPILEMESSAGES = (
     "manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=node_modules"
 )
-CHROMIUM = {
-    "executable_path": "/usr/bin/chromium",
-    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-}
 HTML_TAG = re.compile(r"<[^>]+>")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER_TEXT = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")

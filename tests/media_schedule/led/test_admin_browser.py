@@ -4,10 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect, sync_playwright
 
-CHROMIUM = {
-    "executable_path": "/usr/bin/chromium",
-    "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-}
+from tests.support.browser import CHROMIUM
 
 
 @pytest.mark.browser
