@@ -46,6 +46,10 @@ PERMISSIONS_POLICY = ", ".join(
 )
 # Wagtail's admin relies on inline scripts and styles: no policy there.
 UNGUARDED_PREFIXES = ("/admin/",)
+# Feeds and the sitemap are data: nothing may load or run in them, but a browser that shows
+# one as a tree styles it with inline styles of its own.
+XML_TYPES = {"application/xml", "text/xml", "application/rss+xml", "application/atom+xml"}
+XML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _origin(url: str) -> str | None:
@@ -97,5 +101,7 @@ class SecurityHeadersMiddleware:
             "Content-Security-Policy" in response.headers
             or "Content-Security-Policy-Report-Only" in response.headers
         ):
-            response.headers[self.policy_header] = self.policy
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+            xml = content_type in XML_TYPES
+            response.headers[self.policy_header] = XML_POLICY if xml else self.policy
         return response

@@ -10,6 +10,7 @@ from django.test import Client
 
 from outreach_site.middleware import content_security_policy
 from publicity.models import ArticlePage
+from tests.support.browser import chromium
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-src 'self'; "
@@ -19,7 +20,6 @@ PERMISSIONS = (
     "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
     "magnetometer=(), microphone=(), payment=(), usb=(), fullscreen=(self)"
 )
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(autouse=True)
@@ -65,9 +65,17 @@ def test_public_pages_carry_both_headers_fresh_and_from_the_page_cache(client, d
 
 @pytest.mark.django_db
 def test_error_pages_feeds_and_the_sitemap_carry_the_policy(client):
-    for path in ["/no-such-page/", "/feeds/rss/", "/sitemap.xml"]:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Security-Policy"] == CSP
+    assert response["Permissions-Policy"] == PERMISSIONS
+    # Data documents: nothing may load or run; a browser's XML tree view may style them.
+    for path in ["/feeds/rss.xml", "/feeds/atom.xml", "/sitemap.xml"]:
         response = client.get(path)
-        assert response["Content-Security-Policy"] == CSP, path
+        assert response.status_code == 200, path
+        assert response["Content-Security-Policy"] == (
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+        ), path
         assert response["Permissions-Policy"] == PERMISSIONS, path
 
 
@@ -125,14 +133,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture
 def browser(demo):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _visit(page, url) -> tuple[dict, list[str]]:
