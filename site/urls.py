@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from .views import serve_media
+from .views import favicon, serve_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -18,6 +18,8 @@ urlpatterns = [
     # the worst a forged request can do is switch someone's display language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    # Browsers ask for it on pages without a <link rel="icon">: feeds, the sitemap, files.
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("publicity.urls")),
     path("", include("media_schedule.urls")),
 ]

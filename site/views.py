@@ -4,6 +4,8 @@ import posixpath
 
 from django.conf import settings
 from django.http import HttpResponseNotFound
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.static import serve
 
 # What may be fetched from MEDIA_URL: Wagtail's images and their renditions, which carry no
@@ -24,4 +26,11 @@ def serve_media(request, path: str):
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def favicon(request):
+    """The site's icon at the address browsers try by themselves."""
+    response = redirect(static("publicity/img/favicon.ico"))
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response

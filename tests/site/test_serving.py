@@ -57,3 +57,12 @@ def test_admin_static_files_are_served(client):
     response = client.get("/static/wagtailadmin/css/core.css")
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_site_icon_is_where_browsers_look_for_it(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/static/publicity/img/favicon.ico"
+    assert client.get(response["Location"]).status_code == 200

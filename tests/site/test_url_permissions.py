@@ -81,6 +81,7 @@ PUBLIC = {
     "publicity:column_feed_rss": "a public column's feed",
     "publicity:column_feed_atom": "a public column's feed",
     "sitemap": "the public sitemap",
+    "favicon": "the site's icon",
     "set_language": "switches the visitor's own display language",
     "wagtaildocs_serve": "Wagtail's document view, which enforces collection privacy",
     "wagtaildocs_authenticate_with_password": "the password form of a private collection",
