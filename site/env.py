@@ -85,6 +85,12 @@ def embedded_secret_key(var_dir: Path) -> str:
     return key
 
 
+def embedded_base_url(var_dir: Path) -> str | None:
+    """The address ``scripts/start`` last served the embedded run at (``var/base_url``)."""
+    path = var_dir / "base_url"
+    return (path.read_text().strip() or None) if path.exists() else None
+
+
 def redact_url(url: str) -> str:
     """Hide the password in a connection URL so it can be shown in error messages."""
     from urllib.parse import urlsplit, urlunsplit

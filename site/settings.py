@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
+    embedded_base_url,
     embedded_secret_key,
     env_bool,
     env_groups,
@@ -218,7 +219,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Wagtail --------------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "双拥专栏")
-WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
+# The embedded run's address is the one scripts/start served last (var/base_url), so that
+# commands run beside it (manage.py health, the worker) agree with the web server.
+WAGTAILADMIN_BASE_URL = (
+    env_str("BASE_URL")
+    or (None if PRODUCTION else embedded_base_url(VAR_DIR))
+    or "http://127.0.0.1:8000"
+)
+# Wagtail offers every time zone the server knows, some of which browsers reject; the office
+# works in Beijing time.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
 WAGTAIL_I18N_ENABLED = False
 # Government intranets allow no calls to outside hosts: no release check on the dashboard,
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -21,6 +21,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Not the address a running embedded system left in var/: tests expect the default.
+WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 # This run's private uploads (documents, LED packages), where its worker processes look too.
 PRIVATE_MEDIA_ROOT = TEST_RUN_DIR / "private"
 PUBLICITY_PAGE_CACHE_STAMP = TEST_RUN_DIR / "page-cache.stamp"

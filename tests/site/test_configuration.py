@@ -128,3 +128,14 @@ def test_time_zone_and_language_defaults(profile):
     )
 
     assert result.stdout.strip().splitlines()[-1] == "Asia/Shanghai zh-hans"
+
+
+def test_commands_beside_the_embedded_run_take_its_address(tmp_path):
+    (tmp_path / "base_url").write_text("http://127.0.0.1:8800\n")
+    show = "from django.conf import settings; print(settings.WAGTAILADMIN_BASE_URL)"
+
+    served = manage("shell", "-c", show, OUTREACH_VAR_DIR=str(tmp_path))
+    chosen = manage("shell", "-c", show, OUTREACH_VAR_DIR=str(tmp_path), BASE_URL="http://a:1")
+
+    assert served.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8800"
+    assert chosen.stdout.strip().splitlines()[-1] == "http://a:1"

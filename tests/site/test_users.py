@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.users.models import UserProfile
 
+from tests.support.browser import chromium, log_in
+
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Xin-Mima-2026-bayi"
@@ -105,3 +107,25 @@ def test_a_reviewer_saves_a_language_preference_with_no_name_or_email(client, re
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert UserProfile.get_for_user(reviewer).preferred_language == "en"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_account_page_works_in_the_browser(live_server):
+    user = get_user_model().objects.create_user(username="fushen", password=NEW_PASSWORD)
+    user.groups.add(Group.objects.get(name="复审"))
+    problems = []
+    with chromium() as browser:
+        page = browser.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        log_in(page, live_server.url, "fushen", NEW_PASSWORD)
+        page.goto(f"{live_server.url}/admin/account/")
+        page.wait_for_load_state("networkidle")
+        page.get_by_role("textbox", name="姓名", exact=True).fill("周建国")
+        page.get_by_role("button", name="保存").first.click()
+        page.wait_for_load_state("networkidle")
+
+    user.refresh_from_db()
+    assert user.get_full_name() == "周建国"
+    assert problems == []
