@@ -23,6 +23,7 @@ stops by itself after ``--minutes``.
 import argparse
 import asyncio
 import datetime
+import functools
 import os
 import random
 import re
@@ -51,9 +52,9 @@ class Person:
         self.failures.append(f"{time.strftime('%H:%M:%S')} {what}")
 
 
-def prepare_staff() -> dict[str, str]:
-    """Give the demo staff a known password (in the running system's database) and return
-    the user names per role."""
+def prepare_staff() -> tuple[dict[str, str], list[int]]:
+    """Give the demo staff a known password (in the running system's database); return the
+    user names per role and the ids of the articles the editor works on."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach_site.settings")
     sys.path.insert(0, str(REPO))
     import django
@@ -76,7 +77,9 @@ def prepare_staff() -> dict[str, str]:
     from django.contrib.auth.models import Group
 
     reviewer.groups.add(*Group.objects.filter(name__in=["初审", "复审", "终审"]))
-    return roles
+    from publicity.models import ArticlePage
+
+    return roles, list(ArticlePage.objects.live().values_list("pk", flat=True))
 
 
 def health() -> str:
@@ -161,52 +164,49 @@ async def visitor(session: Session, deadline: float) -> None:
         session.person.done["reading rounds"] += 1
 
 
-async def editor(session: Session, deadline: float) -> None:
+async def editor(session: Session, deadline: float, articles: list[int]) -> None:
     await session.login()
     while time.monotonic() < deadline:
         await session.visit("/admin/")
         await session.visit("/admin/pages/search/?q=慰问")
-        edits = [url for url in await session.links("/admin/pages/") if url.endswith("/edit/")]
-        if edits:
-            await save_draft(session, random.choice(edits))
-        await schedule(session)
+        await edit_article(session, random.choice(articles))
+        await schedule(session, random.choice(articles))
         await retry_failed(session)
         await session.visit("/admin/schedule/placements/?status=delivered")
-        await session.visit("/admin/schedule/placements/?export=csv")
+        export = await session.page.request.get(
+            urljoin(session.base, "/admin/schedule/placements/?export=csv")
+        )
+        if export.status == 200 and "计划时间" in (await export.body()).decode("utf-8-sig"):
+            session.person.done["exports"] += 1
+        else:
+            session.person.fail(f"placement export answered {export.status}")
 
 
-async def save_draft(session: Session, edit_url: str) -> None:
-    if not await session.visit(edit_url):
+async def edit_article(session: Session, page_id: int) -> None:
+    """Touch the summary and save a draft; now and then submit it to 三审."""
+    if not await session.visit(f"/admin/pages/{page_id}/edit/"):
         return
     summary = session.page.locator("textarea[name=summary]")
     if await summary.count() == 0:
         return
     text = await summary.input_value()
     await summary.fill(text.rstrip("。") + "。")
-    await session.page.locator(
-        "button[name=action-save], button:has-text('保存草稿')"
-    ).first.click()
-    await session.page.wait_for_load_state("domcontentloaded")
-    if (
-        "已更新" in await session.page.content()
-        or "saved" in (await session.page.content()).lower()
-    ):
+    submit = random.random() < 0.4
+    # Both are form buttons; "submit to review" sits in a folded menu.
+    button = "button[name=action-submit]" if submit else "footer button[type=submit]"
+    async with session.page.expect_navigation():
+        await session.page.evaluate(f"document.querySelector({button!r}).click()")
+    content = await session.page.content()
+    if submit and "已经提交进行审核" in content:
+        session.person.done["submitted to 三审"] += 1
+    elif not submit and "已更新" in content:
         session.person.done["drafts saved"] += 1
     else:
-        session.person.fail(f"draft not saved on {edit_url}")
+        session.person.fail(f"edit of page {page_id} did not take")
 
 
-async def schedule(session: Session) -> None:
+async def schedule(session: Session, page_id: int) -> None:
     await session.visit("/admin/schedule/placements/")
-    await session.visit("/admin/pages/search/?q=国防")
-    pages = {
-        int(match)
-        for url in await session.links("/admin/pages/")
-        for match in re.findall(r"/admin/pages/(\d+)/edit/$", url)
-    }
-    if not pages:
-        return
-    page_id = random.choice(sorted(pages))
     if not await session.visit(f"/admin/schedule/page/{page_id}/"):
         return
     options = await session.page.locator("select[name=outlet_0] option").all_inner_texts()
@@ -253,21 +253,25 @@ async def reviewer(session: Session, deadline: float) -> None:
     await session.login()
     while time.monotonic() < deadline:
         await session.visit("/admin/")
-        approve = session.page.locator("a[href*='/workflow/action/'][href*='/approve/']")
+        approve = session.page.get_by_role("button", name="批准", exact=True)
         if await approve.count():
-            await approve.first.click()
-            await session.page.wait_for_load_state("domcontentloaded")
-            submit = session.page.locator("form button[type=submit]").first
-            if await submit.count():
-                await submit.click()
-                await session.page.wait_for_load_state("domcontentloaded")
-                session.person.done["approvals"] += 1
-        for path in ("/admin/pages/", "/admin/reports/", "/admin/snippets/"):
+            async with session.page.expect_navigation():
+                await approve.first.click()
+            session.person.done["approvals"] += 1
+        for path in ("/admin/pages/", "/admin/reports/site-history/", "/admin/snippets/"):
             if await session.visit(path):
-                links = [url for url in await session.links("/admin/") if "/delete/" not in url]
+                links = [url for url in await session.links("/admin/") if not changes(url)]
                 if links:
                     await session.visit(random.choice(links))
         await asyncio.sleep(1)
+
+
+UNFOLLOWED = ("/delete/", "/bulk/", "/logout/", "/unpublish/", "/lock/", "/unlock/", "/move/")
+
+
+def changes(url: str) -> bool:
+    """Links a reader does not follow at random: they change things or need a selection."""
+    return any(part in url for part in UNFOLLOWED)
 
 
 async def operator(session: Session, deadline: float) -> None:
@@ -308,7 +312,9 @@ async def operator(session: Session, deadline: float) -> None:
         await asyncio.sleep(1)
 
 
-async def run(base: str, minutes: float, roles: dict[str, str]) -> list[Person]:
+async def run(
+    base: str, minutes: float, roles: dict[str, str], articles: list[int]
+) -> list[Person]:
     from playwright.async_api import async_playwright
 
     people = [
@@ -317,7 +323,12 @@ async def run(base: str, minutes: float, roles: dict[str, str]) -> list[Person]:
         Person("operator", roles["operator"]),
         Person("visitor", None),
     ]
-    loops = {"editor": editor, "reviewer": reviewer, "operator": operator, "visitor": visitor}
+    loops = {
+        "editor": functools.partial(editor, articles=articles),
+        "reviewer": reviewer,
+        "operator": operator,
+        "visitor": visitor,
+    }
     deadline = time.monotonic() + minutes * 60
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -351,10 +362,10 @@ def main() -> int:
     if urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
         sys.exit("department_day only runs against a system on this machine (127.0.0.1).")
 
-    roles = prepare_staff()
+    roles, articles = prepare_staff()
     print(f"before: {health()}\n")
     started = time.monotonic()
-    people = asyncio.run(run(args.url.rstrip("/") + "/", args.minutes, roles))
+    people = asyncio.run(run(args.url.rstrip("/") + "/", args.minutes, roles, articles))
     elapsed = time.monotonic() - started
     print(f"{len(people)} people for {elapsed / 60:.1f} minutes against {args.url}\n")
     failures = 0
