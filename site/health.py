@@ -9,7 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.utils import OperationalError
+from django.db.utils import DatabaseError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,7 +65,14 @@ def check_public_address() -> CheckResult:
     from wagtail.models import Site
 
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    site = Site.objects.filter(is_default_site=True).first()
+    try:
+        site = Site.objects.filter(is_default_site=True).first()
+    except DatabaseError as error:
+        return CheckResult(
+            "address",
+            False,
+            f"无法读取站点 (cannot read the site): {error}. Run manage.py migrate.",
+        )
     if site is None:
         return CheckResult(
             "address", False, "没有默认站点 (no default site): 在后台“设置 → 站点”中添加。"

@@ -139,3 +139,22 @@ def test_commands_beside_the_embedded_run_take_its_address(tmp_path):
 
     assert served.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8800"
     assert chosen.stdout.strip().splitlines()[-1] == "http://a:1"
+
+
+def test_review_mail_goes_to_files_without_a_mail_server_and_to_smtp_with_one(tmp_path):
+    show = (
+        "from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND, getattr(settings, 'EMAIL_HOST', ''), settings.EMAIL_PORT)"
+    )
+
+    embedded = manage("shell", "-c", show, OUTREACH_VAR_DIR=str(tmp_path))
+    smtp = manage("shell", "-c", show, EMAIL_HOST="smtp.example.gov.cn")
+
+    assert (
+        embedded.stdout.strip()
+        .splitlines()[-1]
+        .startswith("django.core.mail.backends.filebased.EmailBackend")
+    )
+    assert smtp.stdout.strip().splitlines()[-1] == (
+        "django.core.mail.backends.smtp.EmailBackend smtp.example.gov.cn 465"
+    )
