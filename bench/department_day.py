@@ -56,6 +56,8 @@ def prepare_staff() -> tuple[dict[str, str], list[int]]:
     """Give the demo staff a known password (in the running system's database); return the
     user names per role and the ids of the articles the editor works on."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach_site.settings")
+    # The system started from this folder, whichever virtualenv runs the script.
+    os.environ.setdefault("OUTREACH_VAR_DIR", str(REPO / "var"))
     sys.path.insert(0, str(REPO))
     import django
 
