@@ -49,7 +49,7 @@ UNGUARDED_PREFIXES = ("/admin/",)
 # Feeds and the sitemap are data: nothing may load or run in them, but a browser that shows
 # one as a tree styles it with inline styles of its own.
 XML_TYPES = {"application/xml", "text/xml", "application/rss+xml", "application/atom+xml"}
-XML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+XML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
 
 def _origin(url: str) -> str | None:
@@ -97,6 +97,10 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # A 304 carries no body and no type: the browser keeps the policy it stored with the
+        # page, which a page policy sent here would replace (a feed would get the HTML one).
+        if response.status_code == 304:
+            return response
         if not request.path.startswith(UNGUARDED_PREFIXES) and not (
             "Content-Security-Policy" in response.headers
             or "Content-Security-Policy-Report-Only" in response.headers

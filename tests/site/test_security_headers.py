@@ -74,9 +74,13 @@ def test_error_pages_feeds_and_the_sitemap_carry_the_policy(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response["Content-Security-Policy"] == (
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
         ), path
         assert response["Permissions-Policy"] == PERMISSIONS, path
+    # Asked again with its ETag: the 304 leaves the policy the browser stored alone.
+    again = client.get("/sitemap.xml", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert "Content-Security-Policy" not in again
 
 
 @pytest.mark.django_db
