@@ -20,6 +20,8 @@ class ThemeViewSet(SnippetViewSet):
     menu_label = _("主题")
     list_display = ["name", "slug", "description"]
     search_fields = ["name", "description"]
+    # Searched in the database like the other two: the search index holds no description.
+    search_backend_name = None
     ordering = ["name"]
 
 

@@ -234,7 +234,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # and no avatars fetched from gravatar.com (the admin shows its default avatar instead).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend, with Chinese split into characters so the admin finds it.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "publicity.search_backend"}}
 # Audio and video uploads are allowed: article bodies carry radio and TV clips.
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_EXTENSIONS += ["mp3", "m4a", "wav", "ogg", "mp4", "webm"]
