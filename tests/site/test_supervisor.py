@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from wagtail.models import Site
 
 from outreach_site.supervisor import Program, Supervisor, embedded_programs
 from tests.support.worker import REPO, child_environment
@@ -135,8 +136,12 @@ def test_a_killed_worker_comes_back_while_the_site_serves_and_ctrl_c_stops_every
     var_dir = tmp_path / "var"
     port = free_port()
     env = child_environment(
-        OUTREACH_VAR_DIR=str(var_dir), OUTREACH_TEST_RUN=f"{settings.TEST_RUN}-supervised"
+        OUTREACH_VAR_DIR=str(var_dir),
+        OUTREACH_TEST_RUN=f"{settings.TEST_RUN}-supervised",
+        BASE_URL=f"http://127.0.0.1:{port}",
     )
+    # The site answers where it is served, as the demo loader leaves it under scripts/start.
+    Site.objects.filter(is_default_site=True).update(hostname="127.0.0.1", port=port)
     status_file = var_dir / f"test-{settings.TEST_RUN}-supervised" / "embedded.json"
     output = (tmp_path / "supervisor.out").open("wb")
     supervisor = subprocess.Popen(

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from wagtail.models import Site
 
 from outreach_site.health import WORKER_PRESENCE_CACHE_KEY, CheckResult, supervised_processes
 from tests.support.roles import user_in_role
@@ -75,6 +76,8 @@ def no_cached_presence():
 
 
 def test_health_command_fails_on_a_process_waiting_to_restart(status_file, capsys, db):
+    Site.objects.filter(is_default_site=True).update(hostname="127.0.0.1", port=8000)
+
     with pytest.raises(CommandError, match="unhealthy: process:worker"):
         call_command("health", no_worker=True)
 
