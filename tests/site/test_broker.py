@@ -20,6 +20,8 @@ from outreach_site.broker import Transport, message_name
 from outreach_site.celery import app, ping
 from tests.support.broker_load import QUEUE, TRANSPORT, connect, transport_options
 
+pytestmark = pytest.mark.embedded
+
 REPO = Path(__file__).resolve().parents[2]
 file_broker_only = pytest.mark.skipif(
     not settings.CELERY_BROKER_URL.startswith("filesystem://"),

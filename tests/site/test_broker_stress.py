@@ -88,7 +88,7 @@ def run_load(
     return LoadResult(received, failures)
 
 
-@pytest.mark.slow
+@pytest.mark.embedded
 def test_every_message_is_received_exactly_once_by_consumers_on_a_busy_machine(tmp_path):
     producers, per_producer = 3, 1500
     expected = {f"p{p}-{n}" for p in range(producers) for n in range(per_producer)}

@@ -20,6 +20,8 @@ from wagtail.models import Site
 from outreach_site.supervisor import Program, Supervisor, embedded_programs
 from tests.support.worker import REPO, child_environment
 
+pytestmark = pytest.mark.embedded
+
 # A program with a child of its own (as gunicorn has), both recorded in a file.
 PARENT_AND_CHILD = """
 import subprocess, sys, time
@@ -128,7 +130,6 @@ class Visitor(threading.Thread):
             time.sleep(0.1)
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds leftover processes through /proc")
 def test_a_killed_worker_comes_back_while_the_site_serves_and_ctrl_c_stops_everything(
     transactional_db, tmp_path
