@@ -42,6 +42,7 @@ import fcntl
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from contextlib import suppress
@@ -472,12 +473,42 @@ class Channel(filesystem.Channel):
         self._update_table(exchange, lambda table: [other for other in table if other != row])
 
 
+# Set when this process's worker begins to shut down (see ``stop_waiting``).
+_shutting_down = threading.Event()
+
+
+def stop_waiting(**kwargs) -> None:
+    """Connected to Celery's ``worker_shutting_down``: waits for messages end at once.
+
+    Celery's loop for polling transports waits out the poll in progress and one more, two
+    seconds each, after Ctrl-C or SIGTERM; this ends them within one polling interval."""
+    _shutting_down.set()
+
+
 class Transport(filesystem.Transport):
     """kombu transport for the embedded run: ``filesystem://`` with :class:`Channel`."""
 
     Channel = Channel
     # Its own in-process state, apart from kombu's transport should both be loaded.
     global_state = virtual.BrokerState()
+
+    def drain_events(self, connection, timeout=None):
+        """kombu's polling loop, which also ends a bounded wait once shutdown has begun."""
+        started = time.monotonic()
+        polling_interval = self.polling_interval
+        if timeout and polling_interval and polling_interval > timeout:
+            polling_interval = timeout
+        while True:
+            try:
+                self.cycle.get(self._deliver, timeout=timeout)
+                return
+            except Empty:
+                if timeout is not None and (
+                    _shutting_down.is_set() or time.monotonic() - started >= timeout
+                ):
+                    raise TimeoutError() from None
+                if polling_interval is not None:
+                    time.sleep(polling_interval)
 
 
 def register_transport() -> None:

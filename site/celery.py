@@ -3,12 +3,14 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_shutting_down
 
-from .broker import register_transport
+from .broker import register_transport, stop_waiting
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach_site.settings")
 # Before any connection: filesystem:// URLs are served by the embedded broker of broker.py.
 register_transport()
+worker_shutting_down.connect(stop_waiting)
 
 app = Celery("outreach")
 app.config_from_object("django.conf:settings", namespace="CELERY")

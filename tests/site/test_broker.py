@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -244,3 +245,25 @@ def test_a_damaged_message_that_cannot_be_kept_is_deleted_and_the_consumer_goes_
     assert (
         f"Damaged message file {damaged.name} on queue 'stress' moved to nowhere (" in caplog.text
     )
+
+
+def test_a_wait_for_messages_ends_without_another_poll_once_the_worker_shuts_down(
+    broker_folder, monkeypatch
+):
+    from outreach_site import broker
+
+    polls = []
+    monkeypatch.setattr(broker.time, "sleep", polls.append)
+    monkeypatch.setattr(broker, "_shutting_down", threading.Event())
+    queue = kombu.Queue(QUEUE, routing_key=QUEUE)
+    connection = connect(broker_folder, TRANSPORT)
+    with connection, connection.Consumer([queue], accept=["json"]):
+        with pytest.raises(TimeoutError):
+            connection.drain_events(timeout=0.05)
+        waited = len(polls)
+        broker.stop_waiting()
+        with pytest.raises(TimeoutError):
+            connection.drain_events(timeout=3600)
+
+    assert waited > 0
+    assert len(polls) == waited
