@@ -62,9 +62,9 @@ def run_case(name: str, items: int, with_mp4: bool) -> dict:
     _setup_django()
     from PIL import Image
 
-    from media_schedule.led.package import PackageItem, build_package
-    from media_schedule.led.render import ScreenSpec
-    from media_schedule.led.versions import parse_version
+    from media_schedule.channels.led.package import PackageItem, build_package
+    from media_schedule.channels.led.render import ScreenSpec
+    from media_schedule.channels.led.versions import parse_version
 
     width, height, mode, scrolling = CASES[name]
     slogans = SLOGANS if scrolling else SLOGANS[:-1]

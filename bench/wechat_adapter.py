@@ -44,9 +44,10 @@ def main() -> None:
     import httpx
     from django.db import connection
 
-    from media_schedule.channels import DeliveryRequest, wechat
+    from media_schedule.channels import DeliveryRequest
+    from media_schedule.channels.wechat import adapter as wechat
+    from media_schedule.channels.wechat import version as versions
     from media_schedule.models import WeChatAccessToken
-    from media_schedule.versions import wechat as versions
     from tests.support.wechat_standin import WeChatStandIn
 
     with connection.schema_editor() as editor:

@@ -2,4 +2,4 @@
 
 from django.urls import include, path
 
-urlpatterns: list = [path("", include("media_schedule.led.urls"))]
+urlpatterns: list = [path("", include("media_schedule.channels.led.urls"))]

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "outreach_site.apps.OutreachSiteConfig",
     "publicity",
     "media_schedule",
-    "media_schedule.led",
+    "media_schedule.channels.led",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

@@ -1,16 +1,58 @@
 """The interface every channel adapter implements.
 
 An adapter turns an item (a page) into its outlet's version (一次采集、多种生成), validates a
-version against the outlet's limits, and delivers it. Adapters do I/O only: the dispatcher
-owns the placement's state and the delivery log, so a new outlet kind is one new module
-registered in ``registry.CHANNELS`` and never a change to the dispatcher.
+version against the outlet's limits, shows it as its audience will see it, and delivers it.
+Adapters do I/O only: the dispatcher owns the placement's state and ``dispatch.record`` the
+delivery log, so a new outlet kind is one package under ``channels/`` registered in
+``registry.CHANNELS`` and never a change to the dispatcher.
+
+Each kind declares how it delivers (``delivery_mode``):
+
+* ``PUSH``: the outlet answers with a receipt at once (website, WeChat);
+* ``HANDOVER``: the system hands over a package or a rundown and the outlet confirms later
+  (an LED controller's pull, a station's as-run log); the placement waits as "已交付，待确认"
+  until then, at most ``Outlet.confirm_within_hours`` before it shows as overdue;
+* ``MANUAL``: nothing is sent; at its due time the placement waits the same way for an editor
+  to record the evidence (a newspaper page, a photo of the posted board).
 """
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class DeliveryMode(enum.StrEnum):
+    """How an outlet kind delivers; see the module's docstring."""
+
+    PUSH = "push"
+    HANDOVER = "handover"
+    MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class OutletFile:
+    """A file the system makes from a version for people to take to the outlet (a newspaper's
+    print-ready copy, a poster to print): offered for download in the admin.
+
+    ``render`` makes the bytes when the file is asked for."""
+
+    name: str
+    label: str
+    content_type: str
+    render: Callable[[], bytes] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of a receipt in words, as the delivery history shows it (标签：值)."""
+
+    label: str
+    value: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +92,9 @@ class DeliveryRequest:
     version: dict[str, Any]
     outlet_config: dict[str, Any]
     outlet_secret: str = ""
+    # The outlet the placement goes to, so that an adapter need not read the placement.
+    outlet_id: int | None = None
+    outlet_name: str = ""
     # The outlet's id for an earlier, unconfirmed attempt (e.g. WeChat's publish_id).
     external_id: str = ""
     # The page revision that passed review; the version was built from it.
@@ -107,6 +152,15 @@ class Channel:
     """Base adapter. Subclasses set ``kind`` and implement the methods that apply."""
 
     kind: str = ""
+    delivery_mode: DeliveryMode = DeliveryMode.PUSH
+    # The outlet's settings form (a Django form whose cleaned data becomes ``Outlet.config``);
+    # ``None`` for kinds that need none.
+    config_form_class = None
+    # Hours after hand-over (or, for manual kinds, after the due time) within which the outlet
+    # is expected to confirm; an outlet may set its own.
+    default_confirm_within_hours: int = 24
+    # What a person confirms with, for manual and handover kinds (shown on the evidence form).
+    evidence_hint = gettext_lazy("上传能证明已刊播的照片、扫描件或 PDF，或填写网址。")
 
     def build_version(self, page) -> dict[str, Any]:
         """The outlet's default version of ``page`` (the editor may then adjust it)."""
@@ -127,8 +181,28 @@ class Channel:
             return [VersionProblem("outlet", _("该渠道已停用，不能发送。"))]
         return []
 
+    def preview(self, version: dict[str, Any], *, outlet=None, page=None) -> str:
+        """The version as its audience will see it, as safe HTML for the admin (a message
+        card, a screen's frames, a newspaper column, a poster thumbnail)."""
+        return ""
+
+    def files(self, version: dict[str, Any], *, outlet=None, page=None) -> list[OutletFile]:
+        """Files made from the version for people to take to the outlet (none by default)."""
+        return []
+
+    def receipt_lines(self, record) -> list[ReceiptLine]:
+        """A delivery record's receipt in words (published at, link, package version)."""
+        lines = []
+        if record.url:
+            lines.append(ReceiptLine(_("发布地址"), record.url, url=record.url))
+        external_id = record.receipt.get("external_id")
+        if external_id:
+            lines.append(ReceiptLine(_("渠道编号"), str(external_id)))
+        return lines
+
     def deliver(self, request: DeliveryRequest) -> Receipt:
-        """Send the version; raise a :class:`DeliveryError` subclass on failure."""
+        """Send the version (push) or hand it over (handover); raise a
+        :class:`DeliveryError` subclass on failure. Manual kinds are never called."""
         raise NotImplementedError
 
     def confirm(self, request: DeliveryRequest) -> Receipt | None:

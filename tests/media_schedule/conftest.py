@@ -80,7 +80,7 @@ def enqueued(monkeypatch):
         published.extend((pk, str(token)) for pk, _due in claimed)
         return len(claimed)
 
-    monkeypatch.setattr(dispatch, "enqueue_deliveries", record)
+    monkeypatch.setattr(dispatch.claim, "enqueue_deliveries", record)
     return published
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from media_schedule.led.demo import load_demo_screens
+from media_schedule.channels.led.demo import load_demo_screens
 from media_schedule.models import DeliveryRecord, Outlet, Placement
 from tests.support.schedule_pages import approved_article
 

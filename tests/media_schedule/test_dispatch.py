@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from media_schedule import dispatch
-from media_schedule.approval import page_approval
+from media_schedule.dispatch.approval import page_approval
 from media_schedule.models import DeliveryRecord, Outlet, Placement
 from media_schedule.services import (
     TransitionError,

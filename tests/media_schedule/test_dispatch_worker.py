@@ -170,7 +170,9 @@ def test_broker_down_keeps_due_placements_in_the_backlog_until_it_is_back(
 
     # When the broker cannot be reached (nothing listens on port 9 of 127.0.0.1)
     monkeypatch.setattr(
-        dispatch, "broker_connection", lambda: app.connection_for_write("redis://127.0.0.1:9/0")
+        dispatch.claim,
+        "broker_connection",
+        lambda: app.connection_for_write("redis://127.0.0.1:9/0"),
     )
     report = dispatch.dispatch_tick()
 

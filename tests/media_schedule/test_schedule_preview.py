@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from media_schedule.led.models import Screen
+from media_schedule.channels.led.models import Screen
 from media_schedule.models import Outlet, Placement
 from tests.support.roles import user_in_role
 from tests.support.wechat_pages import make_article, make_image

@@ -9,8 +9,8 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from media_schedule.dispatch.statements import CompiledUpdate
 from media_schedule.models import Outlet, Placement
-from media_schedule.statements import CompiledUpdate
 from tests.support.schedule_pages import approved_article
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from media_schedule import dispatch
-from media_schedule.channels.wechat import WeChatChannel
+from media_schedule.channels.wechat.adapter import WeChatChannel
 from media_schedule.models import DeliveryRecord, Outlet, Placement
 from media_schedule.services import placement_retry
 from tests.support.wechat_standin import Faults, WeChatStandIn

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from media_schedule.channels import DeliveryRequest
-from media_schedule.channels.wechat import _Session
+from media_schedule.channels.wechat.adapter import _Session
 from media_schedule.models import WeChatAccessToken
 from tests.support.wechat_standin import WeChatStandIn
 from tests.support.worker import REPO, child_environment
@@ -92,7 +92,7 @@ def test_a_refused_token_still_stored_is_replaced_once_through_the_normal_mode(s
 def test_a_refresh_in_progress_elsewhere_is_waited_for(standin, monkeypatch):
     from django.utils import timezone
 
-    from media_schedule.channels import wechat_token
+    from media_schedule.channels.wechat import token as wechat_token
 
     worker = session(standin)
     worker.token()
@@ -119,7 +119,7 @@ CHILD = textwrap.dedent(
     import django
     django.setup()
     from media_schedule.channels import DeliveryRequest
-    from media_schedule.channels.wechat import _Session
+    from media_schedule.channels.wechat.adapter import _Session
 
     config = json.loads(sys.argv[1])
     request = DeliveryRequest(

@@ -6,7 +6,7 @@ import pytest
 from wagtail.models import Page
 
 from media_schedule.channels import get_channel
-from media_schedule.versions import wechat
+from media_schedule.channels.wechat import version as wechat
 from publicity.models import ExemplarPage
 from tests.support.schedule_pages import news_column
 from tests.support.wechat_pages import image_block, make_article, make_image

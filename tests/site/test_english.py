@@ -21,7 +21,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 from wagtail.users.models import UserProfile
 
-from media_schedule.led.models import Screen
+from media_schedule.channels.led.models import Screen
 from media_schedule.models import Outlet, Placement
 from publicity.models import ArticlePage, Campaign, ColumnPage, HomePage, KeyDate, Theme
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from media_schedule import dispatch
+from media_schedule.channels.wechat import version as wechat
 from media_schedule.models import DeliveryRecord, Outlet, Placement
-from media_schedule.versions import wechat
 from publicity.models import ArticlePage, ColumnPage
 from publicity.services import site_address
 from tests.support.roles import user_in_role
@@ -72,7 +72,9 @@ def test_every_absolute_link_that_leaves_the_system_has_the_served_host(demo, cl
     assert version["cover"]["src"].startswith(f"{SERVED}/media/")
 
     # The website outlet's receipt, as the dispatcher records it
-    monkeypatch.setattr(dispatch, "enqueue_deliveries", lambda claimed, **kwargs: len(claimed))
+    monkeypatch.setattr(
+        dispatch.claim, "enqueue_deliveries", lambda claimed, **kwargs: len(claimed)
+    )
     outlet = Outlet.objects.create(name="县政府网站双拥专栏", kind=Outlet.Kind.WEBSITE)
     placement = Placement.objects.create(page=demo, outlet=outlet, due_at=timezone.now())
     dispatch.dispatch_tick()

@@ -52,8 +52,8 @@ from wagtail.models import (
 )
 from wagtail.rich_text import RichText
 
-from media_schedule.led import services as led_services
-from media_schedule.led.models import ExportJob, Package, Screen
+from media_schedule.channels.led import services as led_services
+from media_schedule.channels.led.models import ExportJob, Package, Screen
 from media_schedule.models import Outlet, Placement
 from publicity.models import (
     ArticlePage,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
-from media_schedule.led.models import Screen
+from media_schedule.channels.led.models import Screen
 from media_schedule.models import Outlet, Placement
 from publicity.models import ArticlePage, ColumnPage, HomePage
 

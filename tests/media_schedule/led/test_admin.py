@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from PIL import Image
 
-from media_schedule.led import services
-from media_schedule.led.models import ExportJob, Package
+from media_schedule.channels.led import services
+from media_schedule.channels.led.models import ExportJob, Package
 
 pytestmark = pytest.mark.django_db
 

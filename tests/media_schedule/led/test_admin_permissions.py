@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from media_schedule.led import services
-from media_schedule.led.models import ExportJob, Package
+from media_schedule.channels.led import services
+from media_schedule.channels.led.models import ExportJob, Package
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 
 from media_schedule.channels import get_channel
 from media_schedule.channels.base import DeliveryRequest, PermanentDeliveryError
-from media_schedule.led.channel import LedChannel, shorten
-from media_schedule.led.models import Package
+from media_schedule.channels.led.adapter import LedChannel, shorten
+from media_schedule.channels.led.models import Package
 from media_schedule.models import Placement
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,8 @@ def request_for(placement) -> DeliveryRequest:
         page_id=placement.page_id,
         version=placement.version,
         outlet_config={},
+        outlet_id=placement.outlet_id,
+        outlet_name=placement.outlet.name,
     )
 
 

@@ -5,8 +5,8 @@ import time
 import pytest
 from django.db import transaction
 
-from media_schedule.led import services
-from media_schedule.led.models import ExportJob
+from media_schedule.channels.led import services
+from media_schedule.channels.led.models import ExportJob
 
 
 @pytest.mark.worker

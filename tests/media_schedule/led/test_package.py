@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 from PIL import Image
 
-from media_schedule.led import package as package_module
-from media_schedule.led.package import SCHEMA_PATH, PackageItem, build_package
-from media_schedule.led.render import ScreenSpec
-from media_schedule.led.versions import parse_version
+from media_schedule.channels.led import package as package_module
+from media_schedule.channels.led.package import SCHEMA_PATH, PackageItem, build_package
+from media_schedule.channels.led.render import ScreenSpec
+from media_schedule.channels.led.versions import parse_version
 
 
 def header(spec: ScreenSpec) -> dict:

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from django.utils import timezone
 
-from media_schedule.led import services
-from media_schedule.led.models import PullLog
+from media_schedule.channels.led import services
+from media_schedule.channels.led.models import PullLog
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import zipfile
 import pytest
 from django.utils import timezone
 
-from media_schedule.led import services
-from media_schedule.led.models import Package
-from media_schedule.led.playlist import playing_at, screen_playlist
+from media_schedule.channels.led import services
+from media_schedule.channels.led.models import Package
+from media_schedule.channels.led.playlist import playing_at, screen_playlist
 from media_schedule.models import Placement
 
 pytestmark = pytest.mark.django_db

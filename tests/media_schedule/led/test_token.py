@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from media_schedule.led.models import TOKEN_ROTATED
+from media_schedule.channels.led.models import TOKEN_ROTATED
 from outreach_site.log_masking import mask_secrets
 from tests.support.gunicorn import GunicornProcess
 

@@ -3,7 +3,7 @@
 import pytest
 from PIL import Image, ImageDraw
 
-from media_schedule.led.typesetting import (
+from media_schedule.channels.led.typesetting import (
     DOT_MATRIX,
     NO_LINE_END,
     NO_LINE_START,

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from media_schedule.led.demo import load_demo_screens
+from media_schedule.channels.led.demo import load_demo_screens
 
 
 class Command(BaseCommand):

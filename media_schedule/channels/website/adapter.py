@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Revision
 
-from .base import (
+from ..base import (
     Channel,
     DeliveryRequest,
     NotReceivedError,

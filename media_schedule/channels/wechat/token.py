@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from media_schedule.models import WeChatAccessToken
 
-from .base import TransientDeliveryError
+from ..base import TransientDeliveryError
 
 # A fetched token and its lifetime in seconds, as the platform answers them.
 Fetch = Callable[[bool], tuple[str, int]]

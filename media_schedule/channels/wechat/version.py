@@ -19,7 +19,7 @@ from wagtail.rich_text import expand_db_html
 
 from media_schedule.channels.base import VersionProblem
 
-from .common import MB, file_format, format_megabytes, length_problem
+from ..limits import MB, file_format, format_megabytes, length_problem
 
 TITLE_LIMIT = 32
 AUTHOR_LIMIT = 16

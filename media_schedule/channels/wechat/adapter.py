@@ -39,9 +39,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from media_schedule.versions import wechat as versions
-
-from .base import (
+from ..base import (
     Channel,
     DeliveryError,
     DeliveryRequest,
@@ -52,7 +50,8 @@ from .base import (
     UnconfirmedDeliveryError,
     VersionProblem,
 )
-from .wechat_token import SharedToken
+from . import version as versions
+from .token import SharedToken
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 MARKER_PARAM = "ref"

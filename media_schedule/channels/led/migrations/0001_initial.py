@@ -3,7 +3,7 @@
 import datetime
 import django.core.validators
 import django.db.models.deletion
-import media_schedule.led.models
+import media_schedule.channels.led.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('loop', '轮播节目'), ('insertion', '插播')], default='loop', max_length=10, verbose_name='类型')),
                 ('version', models.PositiveIntegerField(verbose_name='版本号')),
                 ('fingerprint', models.CharField(db_index=True, max_length=64, verbose_name='内容指纹')),
-                ('archive', models.FileField(max_length=300, upload_to=media_schedule.led.models.package_upload_to, verbose_name='节目包文件')),
+                ('archive', models.FileField(max_length=300, upload_to=media_schedule.channels.led.models.package_upload_to, verbose_name='节目包文件')),
                 ('checksum', models.CharField(max_length=64, verbose_name='SHA-256 校验值')),
                 ('size', models.PositiveBigIntegerField(verbose_name='文件大小（字节）')),
                 ('manifest', models.JSONField(verbose_name='清单')),
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('closes_at', models.TimeField(default=datetime.time(22, 0), verbose_name='每日关屏时间')),
                 ('controller_vendor', models.CharField(blank=True, max_length=100, verbose_name='控制卡厂家')),
                 ('controller_model', models.CharField(blank=True, max_length=100, verbose_name='控制卡型号')),
-                ('token', models.CharField(default=media_schedule.led.models.new_token, help_text='控制器拉取节目单时使用的密钥，泄露后请重新生成。', max_length=64, unique=True, verbose_name='拉取密钥')),
+                ('token', models.CharField(default=media_schedule.channels.led.models.new_token, help_text='控制器拉取节目单时使用的密钥，泄露后请重新生成。', max_length=64, unique=True, verbose_name='拉取密钥')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('outlet', models.OneToOneField(limit_choices_to={'kind': 'led_screen'}, on_delete=django.db.models.deletion.PROTECT, related_name='screen', to='media_schedule.outlet', verbose_name='发布渠道')),
             ],

@@ -163,7 +163,7 @@ def render_item(
 ) -> RenderedItem:
     """Every frame of one version on one screen, with the warnings an editor should see.
 
-    Raises :class:`~media_schedule.led.typesetting.MissingGlyphsError` when a character has
+    Raises :class:`~media_schedule.channels.led.typesetting.MissingGlyphsError` when a character has
     no glyph in the fonts the screen can use.
     """
     full = spec.colour_mode == FULL

@@ -19,7 +19,6 @@ from media_schedule.channels.base import (
     TransientDeliveryError,
     VersionProblem,
 )
-from media_schedule.models import Placement
 
 from .models import Screen
 from .pictures import PictureError
@@ -164,16 +163,11 @@ class LedChannel(Channel):
         """
         from .services import screen_package_refresh
 
-        placement = (
-            Placement.objects.select_related("outlet").filter(pk=request.placement_id).first()
-        )
-        if placement is None:
-            raise PermanentDeliveryError(_("排期不存在。"))
-        screen = Screen.objects.select_related("outlet").filter(outlet=placement.outlet).first()
+        screen = Screen.objects.select_related("outlet").filter(outlet_id=request.outlet_id).first()
         if screen is None:
             raise PermanentDeliveryError(
                 _("发布渠道“%(outlet)s”没有关联显示屏，请先在“户外显示屏”中登记。")
-                % {"outlet": placement.outlet.name}
+                % {"outlet": request.outlet_name}
             )
         try:
             version = parse_version(request.version)
@@ -188,7 +182,7 @@ class LedChannel(Channel):
             raise PermanentDeliveryError("；".join(p.message for p in errors))
         try:
             package, is_new = screen_package_refresh(
-                screen=screen, include_placement_ids=[placement.pk]
+                screen=screen, include_placement_ids=[request.placement_id]
             )
         except OSError as error:
             raise TransientDeliveryError(

@@ -25,7 +25,7 @@ from wagtail.models import Page
 from media_schedule.models import Placement
 
 from . import services
-from .channel import problems_on_screen
+from .adapter import problems_on_screen
 from .models import ExportJob, Package, Screen
 from .pictures import PictureError
 from .playlist import (
