@@ -18,6 +18,7 @@ CHANNELS: dict[str, str] = {
     "website": "media_schedule.channels.website.adapter.WebsiteChannel",
     "wechat": "media_schedule.channels.wechat.adapter.WeChatChannel",
     "led_screen": "media_schedule.channels.led.adapter.LedChannel",
+    "bulletin_board": "media_schedule.channels.bulletin_board.adapter.BulletinBoardChannel",
 }
 
 
