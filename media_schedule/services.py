@@ -22,7 +22,8 @@ from .models import Outlet, Placement
 
 Status = Placement.Status
 
-CANCELLABLE = (Status.PLANNED, Status.APPROVED, Status.QUEUED, Status.FAILED)
+# An awaiting one too: the outlet did not run it and will not.
+CANCELLABLE = (Status.PLANNED, Status.APPROVED, Status.QUEUED, Status.FAILED, Status.AWAITING)
 # An unconfirmed placement may be live at its outlet: the dispatcher asks the outlet before it
 # sends anything again (placement_deliver), so a retry never publishes it twice.
 RETRYABLE = (Status.FAILED, Status.CANCELLED, Status.UNCONFIRMED)

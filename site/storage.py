@@ -17,7 +17,7 @@ from django.core.files.storage import FileSystemStorage
 from django.utils._os import safe_join
 
 # Upload folders (as Wagtail and our models name them) whose files are never public.
-PRIVATE_FOLDERS = ("documents/", "led/", "wagtail_uploads/")
+PRIVATE_FOLDERS = ("documents/", "evidence/", "led/", "wagtail_uploads/")
 
 
 def is_private(name: str) -> bool:

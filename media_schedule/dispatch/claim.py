@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 from wagtail.models import Page
 
+from ..channels.base import DeliveryMode
+from ..channels.registry import load_channels
 from ..conf import dispatch_setting, seconds
 from ..models import Placement
 from . import record
@@ -36,6 +38,7 @@ class TickReport:
 
     reaped: int = 0
     approved: int = 0
+    awaiting: int = 0
     held: int = 0
     claimed: int = 0
     enqueued: int = 0
@@ -53,8 +56,16 @@ def dispatch_tick(*, now: datetime.datetime | None = None) -> TickReport:
     report = TickReport()
     report.reaped = placements_reap_expired(now=now)
     report.approved, report.held = placements_check_approval(now=now)
+    report.awaiting = record.placements_await_evidence(now=now, manual_kinds=manual_kinds())
     placements_claim(now=now, report=report)
     return report
+
+
+def manual_kinds() -> list[str]:
+    """Outlet kinds to which nothing is sent (an editor records the evidence)."""
+    return [
+        kind for kind, cls in load_channels().items() if cls.delivery_mode == DeliveryMode.MANUAL
+    ]
 
 
 def _horizon(now: datetime.datetime) -> datetime.datetime:
@@ -187,7 +198,11 @@ def placements_claim(*, now: datetime.datetime, report: TickReport | None = None
     token = uuid.uuid4()
     lease_until = now + seconds("LEASE_SECONDS")
     with transaction.atomic():
-        due = Placement.objects.filter(status=Status.APPROVED, due_at__lte=_horizon(now)).ready(now)
+        due = (
+            Placement.objects.filter(status=Status.APPROVED, due_at__lte=_horizon(now))
+            .exclude(outlet__kind__in=manual_kinds())
+            .ready(now)
+        )
         ids = list(_locked(due.order_by("due_at")).values_list("pk", flat=True)[:batch])
         Placement.objects.filter(pk__in=ids, status=Status.APPROVED).update(
             status=Status.QUEUED, lease_expires_at=lease_until, claim_token=token, updated_at=now

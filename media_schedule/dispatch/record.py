@@ -7,14 +7,18 @@ transaction. Records are never edited.
 
 import datetime
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..channels import Receipt, UnconfirmedDeliveryError
+from ..channels import Receipt, UnconfirmedDeliveryError, get_channel
+from ..channels.base import DeliveryMode
 from ..conf import dispatch_setting, seconds
-from ..models import DeliveryRecord, Placement
+from ..models import DeliveryEvidence, DeliveryRecord, Outlet, Placement
 
 Status = Placement.Status
 Outcome = DeliveryRecord.Outcome
@@ -45,7 +49,20 @@ def retry_delay(attempt: int) -> datetime.timedelta:
 
 
 def _record(placement, attempt, started, outcome, *, from_status, fields, receipt=None, error=""):
-    """Apply the outcome of one attempt to the row (if it is still ours) and log it."""
+    """Apply the outcome of one attempt to the row (if it is still ours) and log it.
+
+    A handover outlet's receipt means "handed over": such a delivery waits for the outlet's
+    confirmation (see ``attempt_handed_over``)."""
+    if outcome == Outcome.DELIVERED and _mode(placement.outlet) == DeliveryMode.HANDOVER:
+        outcome = Outcome.HANDED_OVER
+        now = timezone.now()
+        fields = {
+            **fields,
+            "status": Status.AWAITING,
+            "delivered_at": None,
+            "handed_over_at": now,
+            "confirm_by": now + confirm_within(placement.outlet),
+        }
     now = timezone.now()
     receipt = receipt or Receipt()
     with transaction.atomic():
@@ -178,3 +195,201 @@ def confirmation_pending(placement, message: str) -> str:
         updated_at=timezone.now(),
     )
     return "pending"
+
+
+# --- Hand-over, confirmation, evidence and corrections --------------------------------------
+
+
+class ConfirmationRefused(Exception):
+    """The placement's state does not allow recording this confirmation; worded for people."""
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One checked piece of evidence, ready to be stored (see ``media_schedule.evidence``)."""
+
+    kind: str
+    content: bytes = b""
+    file_format: str = ""
+    url: str = ""
+    original_name: str = ""
+    width: int | None = None
+    height: int | None = None
+    sha256: str = ""
+    taken_at: datetime.datetime | None = None
+    place: str = ""
+
+
+def _mode(outlet: Outlet) -> DeliveryMode:
+    try:
+        return get_channel(outlet.kind).delivery_mode
+    except LookupError:
+        return DeliveryMode.PUSH
+
+
+def confirm_within(outlet: Outlet) -> datetime.timedelta:
+    """How long an outlet has to confirm: its own time limit, else its kind's default."""
+    hours = outlet.confirm_within_hours
+    if hours is None:
+        try:
+            hours = get_channel(outlet.kind).default_confirm_within_hours
+        except LookupError:
+            hours = 24
+    return datetime.timedelta(hours=hours)
+
+
+def placements_await_evidence(*, now: datetime.datetime, manual_kinds: Iterable[str]) -> int:
+    """Approved placements on manual outlets (nothing is sent) whose time has come: they now
+    await the editor's evidence, by their outlet's deadline."""
+    due = Placement.objects.filter(
+        status=Status.APPROVED, outlet__kind__in=list(manual_kinds), due_at__lte=now
+    ).select_related("outlet")[: dispatch_setting("BATCH")]
+    moved = 0
+    for placement in due:
+        moved += Placement.objects.filter(pk=placement.pk, status=Status.APPROVED).update(
+            status=Status.AWAITING,
+            handed_over_at=now,
+            confirm_by=placement.due_at + confirm_within(placement.outlet),
+            next_attempt_at=None,
+            last_error="",
+            updated_at=now,
+        )
+    return moved
+
+
+def _confirmable(placement: Placement) -> tuple[Status, ...]:
+    """The states in which a confirmation may be recorded for ``placement``'s outlet."""
+    if _mode(placement.outlet) == DeliveryMode.MANUAL:
+        # The paper may print before the planned day; evidence may follow a wrong "failed".
+        return (Status.PLANNED, Status.APPROVED, Status.AWAITING, Status.FAILED)
+    return (Status.AWAITING,)
+
+
+def delivery_confirm(
+    *,
+    placement: Placement,
+    source: str,
+    user=None,
+    confirmed_at: datetime.datetime | None = None,
+    note: str = "",
+    url: str = "",
+    details: dict | None = None,
+    evidence: Iterable[EvidenceItem] = (),
+) -> DeliveryRecord:
+    """Record that ``placement`` ran, on the word of ``source`` (the outlet's machine, its
+    people, or an editor with evidence), and mark it delivered.
+
+    Raises :class:`ConfirmationRefused` when its state allows no confirmation (cancelled,
+    in flight, already delivered: a delivered one is corrected with ``record_correct``).
+    """
+    allowed = _confirmable(placement)
+    now = timezone.now()
+    confirmed_at = confirmed_at or now
+    with transaction.atomic():
+        changed = Placement.objects.filter(pk=placement.pk, status__in=allowed).update(
+            status=Status.DELIVERED,
+            delivered_at=confirmed_at,
+            result_url=url or placement.result_url,
+            next_attempt_at=None,
+            last_error="",
+            updated_at=now,
+        )
+        if not changed:
+            current = Placement.objects.get(pk=placement.pk)
+            raise ConfirmationRefused(
+                _("该排期当前状态为“%(status)s”，不能登记刊播。")
+                % {"status": current.get_status_display()}
+            )
+        record = DeliveryRecord.objects.create(
+            placement_id=placement.pk,
+            outlet_id=placement.outlet_id,
+            page_id=placement.page_id,
+            attempt=placement.attempts,
+            outcome=Outcome.DELIVERED,
+            started_at=placement.handed_over_at or confirmed_at,
+            finished_at=confirmed_at,
+            url=url,
+            receipt=details or {},
+            source=source,
+            recorded_by=user,
+            recorded_by_name=_person(user),
+            note=note,
+        )
+        _store_evidence(record, evidence)
+    return record
+
+
+def record_correct(
+    *,
+    record: DeliveryRecord,
+    user,
+    note: str,
+    ran: bool = True,
+    url: str = "",
+    evidence: Iterable[EvidenceItem] = (),
+) -> DeliveryRecord:
+    """Correct a delivery record: a new record that supersedes it (rows are never edited).
+
+    ``ran=False`` says the item did not run after all: the placement then ends failed with
+    the note as its reason. A record already corrected cannot be corrected again (correct
+    the newer one).
+    """
+    if not note.strip():
+        raise ConfirmationRefused(_("更正须说明原因。"))
+    now = timezone.now()
+    outcome = Outcome.DELIVERED if ran else Outcome.FAILED
+    with transaction.atomic():
+        locked = DeliveryRecord.objects.select_for_update().get(pk=record.pk)
+        if DeliveryRecord.objects.filter(supersedes=locked).exists():
+            raise ConfirmationRefused(_("这条记录已被更正过，请更正最新的一条。"))
+        correction = DeliveryRecord.objects.create(
+            placement_id=locked.placement_id,
+            outlet_id=locked.outlet_id,
+            page_id=locked.page_id,
+            attempt=locked.attempt,
+            outcome=outcome,
+            started_at=locked.started_at,
+            finished_at=now,
+            url=url or (locked.url if ran else ""),
+            receipt=locked.receipt if ran else {},
+            error="" if ran else note,
+            source=DeliveryRecord.Source.EDITOR,
+            recorded_by=user,
+            recorded_by_name=_person(user),
+            note=note,
+            supersedes=locked,
+        )
+        _store_evidence(correction, evidence)
+        fields = (
+            {"status": Status.DELIVERED, "delivered_at": locked.finished_at}
+            if ran
+            else {"status": Status.FAILED, "delivered_at": None, "last_error": note}
+        )
+        Placement.objects.filter(pk=locked.placement_id).update(updated_at=now, **fields)
+    return correction
+
+
+def _store_evidence(record: DeliveryRecord, evidence: Iterable[EvidenceItem]) -> None:
+    for item in evidence:
+        piece = DeliveryEvidence(
+            record=record,
+            kind=item.kind,
+            file_format=item.file_format,
+            url=item.url,
+            original_name=item.original_name[:255],
+            size=len(item.content),
+            width=item.width,
+            height=item.height,
+            sha256=item.sha256,
+            taken_at=item.taken_at,
+            place=item.place[:100],
+        )
+        if item.content:
+            piece.file.save(item.original_name or "evidence", ContentFile(item.content), save=False)
+        piece.save()
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:150]

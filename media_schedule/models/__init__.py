@@ -1,7 +1,15 @@
 """Models of the scheduler; one module per aggregate."""
 
+from .evidence import DeliveryEvidence
 from .outlets import Medium, Outlet
 from .placements import DeliveryRecord, Placement
 from .wechat import WeChatAccessToken
 
-__all__ = ["DeliveryRecord", "Medium", "Outlet", "Placement", "WeChatAccessToken"]
+__all__ = [
+    "DeliveryEvidence",
+    "DeliveryRecord",
+    "Medium",
+    "Outlet",
+    "Placement",
+    "WeChatAccessToken",
+]

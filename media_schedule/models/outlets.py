@@ -55,6 +55,15 @@ class Outlet(models.Model):
     secret = models.CharField(
         _("接口密钥"), max_length=200, blank=True, help_text=_("例如公众号的 AppSecret。")
     )
+    confirm_within_hours = models.PositiveIntegerField(
+        _("确认时限（小时）"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "交付后（或自行刊播的到期后）多少小时内应得到渠道确认或登记证据，逾期将醒目提示；"
+            "留空按渠道类型的默认时限。"
+        ),
+    )
     notes = models.TextField(_("备注"), blank=True)
 
     class Meta:

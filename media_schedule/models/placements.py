@@ -43,6 +43,14 @@ class PlacementQuerySet(models.QuerySet):
     def unconfirmed(self):
         return self.filter(status=Placement.Status.UNCONFIRMED)
 
+    def awaiting(self):
+        """Handed over (or due, on a manual outlet) and waiting for confirmation."""
+        return self.filter(status=Placement.Status.AWAITING)
+
+    def overdue_for_confirmation(self, now: datetime.datetime):
+        """Awaiting placements whose outlet's confirmation deadline has passed."""
+        return self.awaiting().filter(confirm_by__lt=now)
+
     def backlog(self, now: datetime.datetime):
         """Approved placements that are due but not yet handed to a worker or still queued.
 
@@ -72,6 +80,9 @@ class Placement(models.Model):
         QUEUED = "queued", _("已排队")
         SENDING = "sending", _("发送中")
         UNCONFIRMED = "unconfirmed", _("待确认")
+        # Handed over to an outlet that confirms later, or due on one an editor gives evidence
+        # for (see channels.base.DeliveryMode).
+        AWAITING = "awaiting", _("已交付，待确认")
         DELIVERED = "delivered", _("已送达")
         FAILED = "failed", _("失败")
         CANCELLED = "cancelled", _("已取消")
@@ -119,6 +130,9 @@ class Placement(models.Model):
     external_id = models.CharField(_("渠道回执编号"), max_length=200, blank=True)
     result_url = models.URLField(_("发布地址"), max_length=500, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("交付时间"), null=True, blank=True)
+    # Fixed when the placement starts awaiting confirmation, from the outlet's time limit.
+    confirm_by = models.DateTimeField(_("确认期限"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -139,6 +153,7 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="placement_status_due"),
             models.Index(fields=["status", "lease_expires_at"], name="placement_status_lease"),
+            models.Index(fields=["status", "confirm_by"], name="placement_status_confirm"),
         ]
 
     def __str__(self) -> str:
@@ -154,15 +169,32 @@ class Placement(models.Model):
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
 
+    def is_overdue_for_confirmation(self, now: datetime.datetime | None = None) -> bool:
+        """Whether it still awaits confirmation past its outlet's deadline."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.AWAITING
+            and self.confirm_by is not None
+            and self.confirm_by < now
+        )
+
 
 class DeliveryRecord(models.Model):
     """What went out, where and when, with the outlet's receipt. Rows are never changed."""
 
     class Outcome(models.TextChoices):
         DELIVERED = "delivered", _("已送达")
+        HANDED_OVER = "handed_over", _("已交付，待确认")
         RETRY = "retry", _("暂时失败，将重试")
         UNCONFIRMED = "unconfirmed", _("结果未知，待核实")
         FAILED = "failed", _("失败")
+
+    class Source(models.TextChoices):
+        """Who says so: the outlet's machine answer, the outlet's people, or an editor."""
+
+        RECEIPT = "receipt", _("渠道回执")
+        OUTLET = "outlet", _("渠道确认")
+        EDITOR = "editor", _("编辑登记")
 
     placement = models.ForeignKey(
         Placement, verbose_name=_("排期"), on_delete=models.PROTECT, related_name="records"
@@ -180,6 +212,29 @@ class DeliveryRecord(models.Model):
     url = models.URLField(_("发布地址"), max_length=500, blank=True)
     receipt = models.JSONField(_("渠道回执"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    source = models.CharField(
+        _("确认来源"), max_length=20, choices=Source.choices, default=Source.RECEIPT
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The name at the time, kept should the account later be removed.
+    recorded_by_name = models.CharField(_("登记人姓名"), max_length=150, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    # A correction is a new record pointing at the one it replaces; rows are never edited.
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
 
     class Meta:
         ordering = ["-finished_at", "-pk"]

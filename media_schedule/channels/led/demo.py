@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from media_schedule.dispatch.record import delivery_confirm
 from media_schedule.models import DeliveryRecord, Outlet, Placement
 from publicity.models import ArticlePage
 
@@ -87,19 +89,16 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
                     outlet=outlet,
                     version={"dwell_seconds": 8, "priority": 0, **slogan},
                     due_at=due_at,
-                    status=Placement.Status.DELIVERED,
+                    status=Placement.Status.AWAITING,
                     attempts=1,
-                    delivered_at=due_at,
+                    handed_over_at=due_at,
                 )
-                # As the dispatcher would have left it: one attempt, logged in the history.
-                DeliveryRecord.objects.create(
+                # Handed over and then received by the screen's controller, as logged.
+                delivery_confirm(
                     placement=placement,
-                    outlet=outlet,
-                    page=placement.page,
-                    attempt=1,
-                    outcome=DeliveryRecord.Outcome.DELIVERED,
-                    started_at=due_at,
-                    finished_at=due_at,
+                    source=DeliveryRecord.Source.OUTLET,
+                    confirmed_at=due_at,
+                    note=_("显示屏控制器已取得节目包"),
                 )
                 report.count("placements")
         # Other demo data may add LED outlets of its own: give each a wall so that its

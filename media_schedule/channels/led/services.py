@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from media_schedule.dispatch.record import ConfirmationRefused, delivery_confirm
+from media_schedule.models import DeliveryRecord, Placement
+
 from .models import TOKEN_ROTATED, ExportJob, Package, PullLog, Screen, new_token
 from .package import PackageItem, ProgressCallback, build_package, manifest_json
 from .playlist import (
@@ -269,8 +272,11 @@ def pull_record(
     remote_addr: str | None = None,
     user_agent: str = "",
 ) -> PullLog:
-    """Log one pull by a screen's controller (kept as evidence of reception)."""
-    return PullLog.objects.create(
+    """Log one pull by a screen's controller (kept as evidence of reception).
+
+    A controller that takes the loop package (or is told it already has it) has received
+    every placement handed over in that version or before: those are confirmed."""
+    pull = PullLog.objects.create(
         screen=screen,
         package=package,
         resource=resource[:300],
@@ -279,6 +285,39 @@ def pull_record(
         remote_addr=remote_addr,
         user_agent=user_agent[:300],
     )
+    received = resource == "package.zip" and status_code in (200, 304)
+    if received and package is not None and package.kind == Package.Kind.LOOP:
+        placements_confirm_received(screen=screen, package=package, pull=pull)
+    return pull
+
+
+def placements_confirm_received(*, screen: Screen, package: Package, pull: PullLog) -> int:
+    """Confirm the placements awaiting confirmation on ``screen`` that ``package`` carries
+    (handed over in its version or an earlier one); returns how many."""
+    awaiting = Placement.objects.awaiting().filter(outlet_id=screen.outlet_id)
+    confirmed = 0
+    for placement in awaiting.select_related("outlet"):
+        handed_over = (
+            placement.records.filter(outcome=DeliveryRecord.Outcome.HANDED_OVER)
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
+        version = handed_over.receipt.get("package_version") if handed_over else None
+        if not isinstance(version, int) or version > package.version:
+            continue
+        try:
+            delivery_confirm(
+                placement=placement,
+                source=DeliveryRecord.Source.OUTLET,
+                confirmed_at=pull.requested_at,
+                note=_("显示屏控制器已取得节目包 v%(version)d（%(address)s）")
+                % {"version": package.version, "address": pull.remote_addr or "—"},
+                details={"screen_id": screen.pk, "package_version": package.version},
+            )
+        except ConfirmationRefused:
+            continue  # cancelled or confirmed meanwhile
+        confirmed += 1
+    return confirmed
 
 
 def export_job_start(*, screen: Screen, user=None) -> ExportJob:
