@@ -24,10 +24,10 @@ from wagtail.models import Page
 
 from media_schedule.models import Placement
 
+from ..pictures import PictureError
 from . import services
 from .adapter import problems_on_screen
 from .models import ExportJob, Package, Screen
-from .pictures import PictureError
 from .playlist import (
     active_insertions,
     current_loop,

@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext as _
 from PIL import GifImagePlugin, Image
 
-from .pictures import FocalPoint, PictureError
+from ..pictures import FocalPoint, PictureError
 from .render import FULL, ScreenSpec, render_item
 from .typesetting import MissingGlyphsError
 from .versions import LedVersion

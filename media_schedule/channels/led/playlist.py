@@ -13,9 +13,9 @@ from wagtail.images import get_image_model
 from media_schedule.channels.base import VersionProblem
 from media_schedule.models import Placement
 
+from ..pictures import FocalPoint, PictureError, open_picture
 from .models import Package, Screen
 from .package import PackageItem
-from .pictures import FocalPoint, PictureError, open_picture
 from .render import ScreenSpec
 from .typesetting import candidate_faces
 from .versions import InvalidVersion, LedVersion, parse_version

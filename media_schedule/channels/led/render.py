@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageOps
 
-from .pictures import FocalPoint, fit_picture
+from ..pictures import FocalPoint, fit_picture
 from .typesetting import Layout, fit
 from .versions import LedVersion
 

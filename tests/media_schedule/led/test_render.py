@@ -5,15 +5,15 @@ import io
 import pytest
 from PIL import Image
 
-from media_schedule.channels.led.pictures import (
+from media_schedule.channels.led.render import DUAL_PALETTE, LED_RGB, ScreenSpec, render_item
+from media_schedule.channels.led.versions import InvalidVersion, parse_version
+from media_schedule.channels.pictures import (
     FocalPoint,
     PictureError,
     crop_box,
     fit_picture,
     open_picture,
 )
-from media_schedule.channels.led.render import DUAL_PALETTE, LED_RGB, ScreenSpec, render_item
-from media_schedule.channels.led.versions import InvalidVersion, parse_version
 
 SCREENS = [
     ScreenSpec(64, 16, "single"),
