@@ -4,7 +4,9 @@ while its worker delivers, and every page they meet is counted.
     .venv/bin/python bench/department_day.py --url http://127.0.0.1:8000 --minutes 10
 
 Runs against a system already started with ``scripts/start`` from the same folder (it reads
-that system's database to give the demo staff a password). Four sessions in headless
+that system's database to give the demo staff a password). It drives Chromium through
+Playwright, which ``scripts/test`` installs (``scripts/start`` does not: run
+``.venv/bin/pip install playwright`` in a clone used only to start the system). Four sessions in headless
 Chromium share the time:
 
 * an editor (bianji) who edits and saves drafts, schedules articles to the website and the
