@@ -19,6 +19,7 @@ CHANNELS: dict[str, str] = {
     "wechat": "media_schedule.channels.wechat.adapter.WeChatChannel",
     "led_screen": "media_schedule.channels.led.adapter.LedChannel",
     "bulletin_board": "media_schedule.channels.bulletin_board.adapter.BulletinBoardChannel",
+    "newspaper": "media_schedule.channels.newspaper.adapter.NewspaperChannel",
 }
 
 
