@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from media_schedule.channels.led.pictures import FocalPoint, crop_box
+from media_schedule.channels.pictures import FocalPoint, crop_box
 
 from .board import PORTRAIT, Board
 from .typesetting import NO_LINE_START, Line, advance, break_lines

@@ -9,9 +9,10 @@ lines at the same positions with the same faces, so what differs is only the ras
 import base64
 import io
 
-import weasyprint
 from django.utils.html import escape
 from PIL import Image, ImageDraw
+
+from media_schedule.channels.printing import HTML
 
 from .layout import Photo, Poster, Rect, Text
 from .typesetting import advance, face
@@ -39,7 +40,7 @@ def poster_pdf(poster: Poster, *, title: str = "") -> bytes:
     ]
     parts += [_html(element) for element in poster.elements]
     parts.append("</body></html>")
-    return weasyprint.HTML(string="".join(parts)).write_pdf()
+    return HTML(string="".join(parts)).write_pdf()
 
 
 def poster_png(poster: Poster, *, max_width: int, max_height: int | None = None) -> bytes:

@@ -18,7 +18,7 @@ from PIL import Image
 from wagtail.images import get_image_model
 
 from media_schedule.channels.base import VersionProblem
-from media_schedule.channels.led.pictures import FocalPoint, PictureError, open_picture
+from media_schedule.channels.pictures import FocalPoint, PictureError, open_picture
 
 from .board import Board
 from .layout import Poster, PosterContent, lay_out
