@@ -9,6 +9,7 @@ from PIL import ImageFile
 
 _LOAD_TRUNCATED = ImageFile.LOAD_TRUNCATED_IMAGES
 import weasyprint  # noqa: E402 (the flag is read before, and restored after, this import)
+import weasyprint.urls  # noqa: E402
 
 ImageFile.LOAD_TRUNCATED_IMAGES = _LOAD_TRUNCATED
 

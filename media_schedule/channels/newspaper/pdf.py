@@ -1,9 +1,7 @@
 """The print-ready copy as an A4 PDF, set in Noto CJK by WeasyPrint (fonts embedded as
 subsets, so the file reads the same on any machine)."""
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
+from ..printing import HTML, weasyprint
 from . import fonts
 from .layout import PrintCopy, render
 
@@ -24,5 +22,5 @@ def render_pdf(copy: PrintCopy) -> bytes:
     )
     # The picture travels inside the page as a data: URI; nothing else may be fetched, so no
     # text in the copy can make the renderer read a file or call a server.
-    fetcher = URLFetcher(allowed_protocols={"data"})
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"})
     return HTML(string=markup, url_fetcher=fetcher).write_pdf()
