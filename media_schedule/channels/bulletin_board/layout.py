@@ -19,7 +19,7 @@ from PIL import Image
 from media_schedule.channels.pictures import FocalPoint, crop_box
 
 from .board import PORTRAIT, Board
-from .typesetting import NO_LINE_START, Line, advance, break_lines
+from .typesetting import NO_LINE_START, Line, advance, break_lines, units
 
 RED = "#C0161D"
 GOLD = "#E6B34A"
@@ -38,6 +38,10 @@ INDENT = 2.0  # 首行缩进两字
 # set in columns.
 MAX_MEASURE = 40
 COLUMN_GAP = 2.0  # ems
+MIN_COLUMN_LINES = 4
+# A body of at most this many lines, each a paragraph of its own and with no picture beside
+# it, is a slogan: its lines are centred under the title.
+SLOGAN_LINES = 3
 SIZE_STEP = 0.94
 # Pictures more extreme than these shapes are cropped (around the focal point) to them.
 PICTURE_ASPECTS = (0.66, 1.8)
@@ -64,7 +68,8 @@ class Rect:
 @dataclass(frozen=True)
 class Text:
     """One line of text: ``x`` is where it starts, ``baseline`` where its glyphs stand,
-    ``spacing`` the extra millimetres after each character (justification)."""
+    ``spacing`` the extra millimetres after each unit, a character or a Latin word
+    (justification)."""
 
     x: float
     baseline: float
@@ -204,8 +209,9 @@ def _content(poster, content, box, picture, focal) -> list:
     x, y, width, height = box
     elements: list = []
     title_h = title_size = 0.0
+    has_body = bool(content.paragraphs) or picture is not None
     if content.title:
-        title_size, title_lines = _title(poster, content.title, width, height)
+        title_size, title_lines = _title(poster, content.title, width, height, alone=not has_body)
         for number, line in enumerate(title_lines):
             line_top = y + number * TITLE_LEADING * title_size
             elements.append(
@@ -219,7 +225,6 @@ def _content(poster, content, box, picture, focal) -> list:
                 )
             )
         title_h = len(title_lines) * TITLE_LEADING * title_size
-    has_body = bool(content.paragraphs) or picture is not None
     if title_h and has_body:
         # A short red rule under the title, as on printed 专栏 pages.
         rule_w, rule_h = 0.2 * width, max(0.6, 0.06 * title_size)
@@ -244,10 +249,16 @@ def _content(poster, content, box, picture, focal) -> list:
     return [_moved(element, shift) for element in elements]
 
 
-def _title(poster: Poster, title: str, width: float, height: float) -> tuple[float, list[Line]]:
+def _title(
+    poster: Poster, title: str, width: float, height: float, *, alone: bool
+) -> tuple[float, list[Line]]:
+    """The title's size and lines; a title ``alone`` on the poster (a slogan) may be twice
+    as large."""
     board = poster.board
     smallest = board.min_title_mm
-    largest = max(smallest, min(0.09 * min(board.width_mm, board.height_mm), 0.2 * height))
+    scale = 2 if alone else 1
+    short = min(board.width_mm, board.height_mm)
+    largest = max(smallest, scale * min(0.09 * short, 0.2 * height))
     if len(title) > _HOPELESS * TITLE_MAX_LINES * width / smallest:
         largest = smallest
     for size in _sizes(largest, smallest):
@@ -320,6 +331,12 @@ def _body(poster, paragraphs, picture, focal, title_size, box) -> tuple[list, fl
         columns = _clipped_flow(lines_at_min, available, column_count)
     measure = _measure(size, text_w)[1]
     leading = BODY_LEADING * size
+    lines = [entry for column in columns for entry in column]
+    slogan = picture is None and len(lines) <= SLOGAN_LINES and all(s for _l, s in lines)
+    if picture is None:
+        # Fewer columns than there is room for are centred, not left at the left edge.
+        used = len(columns) * measure + (len(columns) - 1) * COLUMN_GAP * size
+        text_x += (text_w - used) / 2
     text_used = 0.0
     for number, column in enumerate(columns):
         column_x = text_x + number * (measure + COLUMN_GAP * size)
@@ -327,9 +344,12 @@ def _body(poster, paragraphs, picture, focal, title_size, box) -> tuple[list, fl
         for index, (line, starts) in enumerate(column):
             if starts and index:
                 top += PARAGRAPH_GAP * size
+            line_x = column_x + line.indent * size
+            if slogan:
+                line_x = column_x + (measure - line.width * size) / 2
             elements.append(
                 Text(
-                    column_x + line.indent * size,
+                    line_x,
                     top + _baseline(BODY_LEADING, size),
                     line.text,
                     size,
@@ -387,7 +407,9 @@ def _flow(paragraphs, size: float, width: float, height: float):
         return None
     lines = _set(paragraphs, size, width)
     most = int(height / (BODY_LEADING * size) + 1e-6)
-    for per_column in range(math.ceil(len(lines) / count), most + 1):
+    # A few lines stay in one column rather than spread one or two to a column.
+    fewest = max(math.ceil(len(lines) / count), min(len(lines), MIN_COLUMN_LINES))
+    for per_column in range(fewest, most + 1):
         columns = [lines[i : i + per_column] for i in range(0, len(lines), per_column)]
         if len(columns) <= count and all(_column_height(c, size) <= height for c in columns):
             return columns
@@ -441,9 +463,9 @@ def _ellipsis(text: str) -> str:
 
 
 def _spacing(line: Line, size: float, measure: float) -> float:
-    """Extra space after each character that makes a full line flush with both edges (the
-    last line of a paragraph stays ragged); none when it would gape."""
-    gaps = len(line.text) - 1
+    """Extra space after each unit (character, or Latin word) that makes a full line flush
+    with both edges (the last line of a paragraph stays ragged); none when it would gape."""
+    gaps = len(units(line.text)) - 1
     extra = measure - (line.indent + line.width) * size
     if line.last or gaps <= 0 or extra <= 0 or extra / gaps > 0.3 * size:
         return 0.0

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from media_schedule.channels.printing import HTML
 
 from .layout import Photo, Poster, Rect, Text
-from .typesetting import advance, face
+from .typesetting import advance, face, units
 
 # Pictures are embedded at up to this resolution at their printed size: a board is read
 # from two metres and more, where 150 dpi is already finer than the eye can tell.
@@ -77,12 +77,12 @@ def _draw_text(draw: ImageDraw.ImageDraw, text: Text, scale: float) -> None:
     if not text.spacing:
         draw.text((text.x * scale, y), text.text, font=font, fill=text.colour, anchor="ls")
         return
-    # Justified: each character where the layout's advances and spacing put it, as CSS
-    # ``letter-spacing`` does in the PDF.
+    # Justified: each unit where the layout's advances and spacing put it, as the PDF's
+    # letter spacing (words: a margin) does.
     x = text.x
-    for char in text.text:
-        draw.text((x * scale, y), char, font=font, fill=text.colour, anchor="ls")
-        x += advance(text.role, char) * text.size + text.spacing
+    for unit in units(text.text):
+        draw.text((x * scale, y), unit, font=font, fill=text.colour, anchor="ls")
+        x += advance(text.role, unit) * text.size + text.spacing
 
 
 def _pixels(element, scale: float) -> tuple[int, int, int, int]:
@@ -109,7 +109,20 @@ def _html(element) -> str:
         f"<div class='e' style='left: {_mm(element.x)}; top: {_mm(top)};"
         f' font-family: "{chosen.family}"; font-weight: {chosen.weight};'
         f" font-size: {_mm(element.size)}; line-height: {_mm(element.size)};"
-        f" color: {element.colour}{spacing}'>{escape(element.text)}</div>"
+        f" color: {element.colour}{spacing}'>{_spaced(element)}</div>"
+    )
+
+
+def _spaced(text: Text) -> str:
+    """The line's HTML: with justification, Latin words keep their letters together and
+    take the spacing after the word (a margin) instead of after every letter."""
+    if not text.spacing:
+        return escape(text.text)
+    return "".join(
+        f"<span style='letter-spacing: 0; margin-right: {_mm(text.spacing)}'>{escape(unit)}</span>"
+        if len(unit) > 1
+        else escape(unit)
+        for unit in units(text.text)
     )
 
 

@@ -148,15 +148,21 @@ class Line:
     last: bool = False
 
 
+def units(text: str) -> list[str]:
+    """The break units of ``text``: Latin words and numbers whole, every other character
+    (white space runs included) on its own. Justification spaces lines between units."""
+    return _UNITS.findall(text)
+
+
 def _units(text: str, role: str, measure: float) -> list[str]:
-    units = []
-    for unit in _UNITS.findall(text):
+    found = []
+    for unit in units(text):
         if len(unit) > 1 and not unit.isspace() and advance(role, unit) > measure:
             # A word longer than a whole line is broken between letters rather than overflow.
-            units.extend(unit)
+            found.extend(unit)
         else:
-            units.append(" " if unit.isspace() else unit)
-    return units
+            found.append(" " if unit.isspace() else unit)
+    return found
 
 
 def break_lines(text: str, role: str, measure: float, *, indent: float = 0.0) -> list[Line]:
@@ -197,12 +203,12 @@ def break_lines(text: str, role: str, measure: float, *, indent: float = 0.0) ->
     _keep_company(lines)
     return [
         Line(
-            "".join(units),
-            sum(advance(role, u) for u in units),
+            "".join(line),
+            sum(advance(role, u) for u in line),
             indent if number == 0 else 0.0,
             number == len(lines) - 1,
         )
-        for number, units in enumerate(lines)
+        for number, line in enumerate(lines)
     ]
 
 

@@ -11,6 +11,7 @@ from media_schedule.channels.bulletin_board.typesetting import (
     break_lines,
     clean,
     missing_glyphs,
+    units,
 )
 
 SAMPLE = (
@@ -104,3 +105,35 @@ def test_every_element_stays_on_the_board():
             assert element.x >= 0 and element.y >= 0
             assert element.x + element.w <= board.width_mm + 1e-6
             assert element.y + element.h <= board.height_mm + 1e-6
+
+
+def test_justified_lines_end_flush_and_keep_latin_words_whole():
+    board = Board(1200, 900)
+    text = "Model City 双拥模范城 2025 年度 review：共走访 1,200 户（含 300 户优抚对象）。" * 3
+    poster = lay_out(PosterContent(title="双拥", paragraphs=(text,)), board)
+    body = [e for e in poster.elements if isinstance(e, Text) and e.role == "body"]
+    justified = [line for line in body if line.spacing]
+
+    assert justified
+    right_edges = set()
+    for line in justified:
+        parts = units(line.text)
+        drawn = sum(advance("body", unit) for unit in parts) * line.size
+        right_edges.add(round(line.x + drawn + line.spacing * (len(parts) - 1), 3))
+        assert "Model" in parts or "review" in parts or "Model" not in line.text
+    assert len(right_edges) == 1
+
+
+def test_a_slogan_is_centred_and_a_title_alone_is_set_large():
+    board = Board(2250, 1050)
+    slogan = lay_out(
+        PosterContent(title="热烈庆祝八一建军节", paragraphs=("军爱民 民拥军", "军民团结一家亲")),
+        board,
+    )
+    alone = lay_out(PosterContent(title="热烈庆祝八一建军节"), board)
+
+    for line in (e for e in slogan.elements if isinstance(e, Text) and e.role == "body"):
+        drawn = sum(advance("body", c) for c in line.text) * line.size
+        assert line.x + drawn / 2 == pytest.approx(board.width_mm / 2, abs=0.5)
+    [title] = [e for e in alone.elements if isinstance(e, Text) and e.role == "title"]
+    assert title.size > 2 * 60
