@@ -1,15 +1,18 @@
 """A bulletin board's physical size, read from ``Outlet.config``, and how large its type must be.
 
-Legibility rule. People read a board from roughly as far away as its longer side is long
-(close enough to take it in whole, far enough to see all of it: about 2 to 2.5 m for the
-common 2250 × 1050 mm municipal board). Body text stays readable down to a character size
-(字高, the em of the face) of about 1/190 of that distance, i.e. 12 mm at 2250 mm, but never
-less than 5 mm, the smallest size that reads from a step back on a small board; the title
-must catch the eye from further away and is at least 2.5 times the body size (30 mm at
-2250 mm). How many characters a poster may carry follows from these sizes and the board's
-area, so a small board takes a shorter text than a large one.
+Legibility rule. People stand back from a board far enough to take it in whole, so the
+reading distance grows with the board: about 2 to 2.5 m for the common 2250 × 1050 mm
+municipal board, where body text reads well down to a character size (字高, the em of the
+face) of 12 mm and the title, which must catch the eye from further away, 30 mm (2.5 times).
+Other boards scale from that one by their size, taken as the geometric mean of the sides
+(√(W × H)) rather than the longer side, so that a long low strip, read while walking along
+it, is not given type for reading from its full length away; body text never goes below
+5 mm, the smallest that reads from a step back on a small board. How many characters a
+poster may carry follows from these sizes and the board's area, so a small board takes a
+shorter text than a large one.
 """
 
+import math
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -25,8 +28,9 @@ MAX_BOARD_COUNT = 100
 LANDSCAPE = "landscape"
 PORTRAIT = "portrait"
 
-# The common municipal board (2250 mm) is read with 12 mm body text: 2250 / 12 = 187.5.
-READING_DISTANCE_PER_BODY_MM = 187.5
+# The common municipal board is read with 12 mm body text; others scale by √(W × H).
+REFERENCE_BOARD_MM = (DEFAULT_WIDTH_MM, DEFAULT_HEIGHT_MM)
+REFERENCE_BODY_MM = 12.0
 MIN_BODY_MM = 5.0
 TITLE_TO_BODY = 2.5
 
@@ -109,8 +113,10 @@ class Board:
     @property
     def min_body_mm(self) -> float:
         """The smallest body character size (字高) readable on this board; see the module."""
-        longer = max(self.width_mm, self.height_mm)
-        return max(MIN_BODY_MM, longer / READING_DISTANCE_PER_BODY_MM)
+        scale = math.sqrt(
+            self.width_mm * self.height_mm / (REFERENCE_BOARD_MM[0] * REFERENCE_BOARD_MM[1])
+        )
+        return max(MIN_BODY_MM, REFERENCE_BODY_MM * scale)
 
     @property
     def min_title_mm(self) -> float:

@@ -23,13 +23,20 @@ SAMPLE = (
 
 @pytest.mark.parametrize(
     ("width", "height", "body", "title"),
-    [(2250, 1050, 12, 30), (1050, 2250, 12, 30), (4500, 2000, 24, 60), (600, 400, 5, 12.5)],
+    [
+        (2250, 1050, 12, 30),
+        (1050, 2250, 12, 30),
+        (4500, 2100, 24, 60),
+        (1125, 525, 6, 15),
+        (600, 400, 5, 12.5),
+        (5000, 200, 7.8, 19.5),
+    ],
 )
-def test_minimum_sizes_follow_the_longer_side(width, height, body, title):
+def test_minimum_sizes_grow_with_the_board(width, height, body, title):
     board = Board(width, height)
 
-    assert board.min_body_mm == pytest.approx(body)
-    assert board.min_title_mm == pytest.approx(title)
+    assert board.min_body_mm == pytest.approx(body, abs=0.05)
+    assert board.min_title_mm == pytest.approx(title, abs=0.1)
 
 
 def test_closing_punctuation_takes_the_character_before_it_to_the_next_line():
