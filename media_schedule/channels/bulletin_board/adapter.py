@@ -108,10 +108,17 @@ class BulletinBoardChannel(Channel):
 
     def files(self, version: dict[str, Any], *, outlet=None, page=None) -> list[OutletFile]:
         """The PDF to print at the board's size and a PNG proof; none while the version has
-        errors (a poster with cut-off text must not reach the printer)."""
-        if any(problem.blocking for problem in self.validate(version, page=page, outlet=outlet)):
-            return []
+        errors on that board (a poster with cut-off text must not reach the printer). Without
+        an outlet, the files are for the common 2250 × 1050 mm board."""
         board, _note = _board(outlet)
+        if outlet is not None:
+            problems = self.validate(version, page=page, outlet=outlet)
+        else:
+            picture = versions.load_picture(version)
+            problems = versions.content_problems(version, picture)
+            problems += versions.board_problems(version, board, picture)
+        if any(problem.blocking for problem in problems):
+            return []
         stem = f"bulletin-board-poster-{page.pk if page is not None else 'draft'}"
         size = f"{board.width_mm:g}x{board.height_mm:g}mm"
         title = versions.content(version).title

@@ -58,6 +58,8 @@ _BEFORE_ELLIPSIS = "".join(NO_LINE_START) + "\u3000 "
 
 @dataclass(frozen=True)
 class Rect:
+    """A filled rectangle (the paper, the bands and rules), in millimetres from the top left."""
+
     x: float
     y: float
     w: float
@@ -82,6 +84,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Photo:
+    """The picture, already cropped to the shape of its box, and where it is printed."""
+
     x: float
     y: float
     w: float

@@ -136,3 +136,15 @@ def test_a_picture_shows_in_the_proof(channel, make_board):
 def test_no_files_while_the_version_has_errors(channel, make_board):
     assert channel.files({"title": ""}, outlet=make_board()) == []
     assert channel.files({"title": "国防" * 2500}, outlet=make_board()) == []
+
+
+def test_without_an_outlet_the_files_are_for_the_common_board(channel, make_board):
+    make_board(600, 400)  # the text is too long for this board, not for the common one
+    version = {"title": "双拥", "text": "军" * 3000}
+
+    files = channel.files(version)
+
+    assert [file.name for file in files] == [
+        "bulletin-board-poster-draft-2250x1050mm.pdf",
+        "bulletin-board-poster-draft-2250x1050mm.png",
+    ]
