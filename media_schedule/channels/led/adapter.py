@@ -16,13 +16,15 @@ from media_schedule.channels.base import (
     DeliveryRequest,
     PermanentDeliveryError,
     Receipt,
+    ReceiptLine,
     TransientDeliveryError,
     VersionProblem,
 )
 
+from ..pictures import PictureError
 from .models import Screen
-from .pictures import PictureError
 from .playlist import picture_focal, picture_loader
+from .preview import render_preview
 from .render import ScreenSpec, picture_warning, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
@@ -154,6 +156,30 @@ class LedChannel(Channel):
                 )
             )
         return problems
+
+    def preview(self, version: dict[str, Any], *, outlet=None, page=None) -> str:
+        """Each part of the item at the outlet's screen's own pixels."""
+        return render_preview(version, outlet=outlet)
+
+    def receipt_lines(self, record) -> list[ReceiptLine]:
+        """The package that carries the item: its version, a short checksum, the screen."""
+        receipt = record.receipt or {}
+        lines = []
+        if receipt.get("package_version"):
+            version = f"v{receipt['package_version']}"
+            if receipt.get("new_version") is False:
+                version += _("（内容未变，沿用此版本）")
+            lines.append(ReceiptLine(_("节目包版本"), version))
+        if receipt.get("package_sha256"):
+            lines.append(ReceiptLine(_("校验值"), str(receipt["package_sha256"])[:12]))
+        screen = (
+            Screen.objects.select_related("outlet").filter(pk=receipt["screen_id"]).first()
+            if receipt.get("screen_id")
+            else None
+        )
+        if screen is not None:
+            lines.append(ReceiptLine(_("屏幕"), str(screen)))
+        return lines
 
     def deliver(self, request: DeliveryRequest) -> Receipt:
         """Rebuild the loop package of the outlet's screen with this placement in it.

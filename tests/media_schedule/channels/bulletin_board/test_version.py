@@ -1,5 +1,7 @@
 """The poster version: what is taken from a page, and every limit it is held to on a board."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -221,3 +223,33 @@ def test_a_board_with_a_broken_config_is_named(channel, make_board):
     assert messages(channel.outlet_problems(broken)) == [
         ("error", "宣传栏尺寸设置有误：宽度须在 200～5000 毫米之间（现为 100 毫米）")
     ]
+
+
+def test_an_exemplar_gives_its_story_and_photo(channel, cover):
+    from publicity.models import ColumnPage, ExemplarPage
+    from tests.support.schedule_pages import news_column
+
+    gallery = (
+        news_column()
+        .get_parent()
+        .add_child(instance=ColumnPage(title="先进典型", slug="exemplars"))
+    )
+    exemplar = gallery.add_child(
+        instance=ExemplarPage(
+            title="退役军人张某",
+            slug="zhang",
+            summary="二十年如一日义务讲授国防教育课。",
+            story="<p>退役后回到家乡，讲述军旅故事。</p><p>先后获评县双拥模范个人。</p>",
+            photo=cover,
+            consent_given_on=datetime.date(2025, 1, 1),
+            consent_review_date=datetime.date(2099, 1, 1),
+        )
+    )
+
+    version = channel.build_version(exemplar)
+
+    assert version["text"] == (
+        "二十年如一日义务讲授国防教育课。\n退役后回到家乡，讲述军旅故事。\n先后获评县双拥模范个人。"
+    )
+    assert version["picture_id"] == cover.pk
+    assert version["subheader"] == "先进典型"
