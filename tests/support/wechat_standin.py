@@ -154,7 +154,7 @@ class WeChatStandIn:
     def __init__(
         self,
         *,
-        app_id: str = "wx0000standin0001",
+        app_id: str = "wx00005d1e5a0d0001",
         app_secret: str = "standin-app-secret",
         token_ttl: int = 7200,
         force_grace: float = 0.0,

@@ -6,8 +6,10 @@ log, signals, search index and cache invalidation behave exactly as for a manual
 
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, Revision
 
 from ..base import (
@@ -16,8 +18,12 @@ from ..base import (
     NotReceivedError,
     PermanentDeliveryError,
     Receipt,
+    ReceiptLine,
     VersionProblem,
 )
+
+# The cover as the column's listing shows it: 16:9 around the focal point.
+COVER_RENDITION = "fill-480x270"
 
 
 class WebsiteChannel(Channel):
@@ -32,6 +38,41 @@ class WebsiteChannel(Channel):
         if page is not None and page.get_site() is None:
             return [VersionProblem("page", _("页面不在任何站点之下，发布后没有公开地址。"))]
         return []
+
+    def preview(self, version: dict[str, Any], *, outlet=None, page=None) -> str:
+        """A summary card as the column lists the page: its place in the site, title, summary,
+        cover and the public address it has (or will have once published)."""
+        context = {"title": version.get("title") or "", "summary": "", "cover": None}
+        if page is not None:
+            page = page.specific
+            image = getattr(page, "cover_image", None) or getattr(page, "photo", None)
+            try:
+                context["cover"] = image.get_rendition(COVER_RENDITION) if image else None
+            except SourceImageIOError:
+                # The file is gone; the version's problems say so where it matters.
+                context["cover"] = None
+            parent = page.get_parent()
+            context.update(
+                title=page.title,
+                summary=getattr(page, "summary", "") or "",
+                column=parent.title if parent and not parent.is_root() else "",
+                url=page.get_full_url() or "",
+                live=page.live,
+            )
+        return render_to_string("media_schedule/channels/website/preview.html", context)
+
+    def receipt_lines(self, record) -> list[ReceiptLine]:
+        """The public address and the page revision that went live."""
+        receipt = record.receipt or {}
+        lines = []
+        if record.url:
+            lines.append(ReceiptLine(_("发布地址"), record.url, url=record.url))
+        if receipt.get("revision_id"):
+            revision = _("第 %(number)s 号修订") % {"number": receipt["revision_id"]}
+            if receipt.get("already_live"):
+                revision += _("（此前已上线，未重复发布）")
+            lines.append(ReceiptLine(_("版本"), revision))
+        return lines
 
     def deliver(self, request: DeliveryRequest) -> Receipt:
         """Publish the approved revision unless it is already live (a repeat does nothing)."""

@@ -8,6 +8,7 @@ permanent cover, ``media/uploadimg`` for body images,
 submission whose answer was lost.
 
 Outlet config keys: ``base_url``, ``app_id`` (the AppSecret is the outlet's ``secret``),
+``account_name`` (shown in previews), ``author`` (for articles whose page names none),
 ``timeout`` and ``connect_timeout`` (seconds), ``poll_attempts`` and ``poll_interval`` (how long
 ``deliver`` waits for ``freepublish/get`` to say published before handing over to ``confirm``),
 ``reconcile_pages`` (how many pages of 20 recent publications ``confirm`` searches),
@@ -36,6 +37,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 from django.core.files.storage import default_storage
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,14 +48,16 @@ from ..base import (
     NotReceivedError,
     PermanentDeliveryError,
     Receipt,
+    ReceiptLine,
     TransientDeliveryError,
     UnconfirmedDeliveryError,
     VersionProblem,
 )
 from . import version as versions
+from .forms import DEFAULT_BASE_URL, WeChatConfigForm
+from .preview import render_preview
 from .token import SharedToken
 
-DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 MARKER_PARAM = "ref"
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 
@@ -312,6 +316,7 @@ class WeChatChannel(Channel):
     """Publishes an article to a WeChat Official Account through draft/add and freepublish."""
 
     kind = "wechat"
+    config_form_class = WeChatConfigForm
 
     def build_version(self, page) -> dict[str, Any]:
         """The article version of ``page``: text fields, sanitised HTML, cover crops, images."""
@@ -331,6 +336,45 @@ class WeChatChannel(Channel):
     def validate(self, version: dict[str, Any], page=None, outlet=None) -> list[VersionProblem]:
         """Every violation of the ``draft/add`` limits, in Chinese with the count."""
         return versions.validate(version)
+
+    def preview(self, version: dict[str, Any], *, outlet=None, page=None) -> str:
+        """The message card, the card of a forwarded article and the phone-width article."""
+        return render_preview(version, outlet=outlet)
+
+    def receipt_lines(self, record) -> list[ReceiptLine]:
+        """When the article went out, its link, and the platform's publish and article ids;
+        for a failed attempt, the platform's publish status in words."""
+        receipt = record.receipt or {}
+        lines = []
+        if record.outcome == record.Outcome.DELIVERED:
+            published = formats.date_format(
+                timezone.localtime(record.finished_at), _("Y年n月j日 H:i")
+            )
+            lines.append(ReceiptLine(_("发布时间"), published))
+        if record.url:
+            lines.append(ReceiptLine(_("文章链接"), record.url, url=record.url))
+        publish_id = receipt.get("publish_id") or ""
+        # A publication found by its marker carries the article id as its reference.
+        if not publish_id and receipt.get("external_id") != receipt.get("article_id"):
+            publish_id = receipt.get("external_id") or ""
+        if publish_id:
+            lines.append(ReceiptLine(_("发表编号（publish_id）"), str(publish_id)))
+        if receipt.get("article_id"):
+            lines.append(ReceiptLine(_("文章编号（article_id）"), str(receipt["article_id"])))
+        if receipt.get("found_by") == "ref":
+            lines.append(ReceiptLine(_("核实方式"), _("在公众号最近发表的文章中找到本次发表")))
+        status = receipt.get("publish_status")
+        if status in PUBLISH_FAILURES:
+            lines.append(
+                ReceiptLine(
+                    _("发表状态"),
+                    _("%(status)d：%(reason)s")
+                    % {"status": status, "reason": PUBLISH_FAILURES[status]},
+                )
+            )
+        if receipt.get("http_status"):
+            lines.append(ReceiptLine(_("接口应答"), f"HTTP {receipt['http_status']}"))
+        return lines
 
     def deliver(self, request: DeliveryRequest) -> Receipt:
         """Upload the cover and body images, add the draft, submit it and wait briefly for it
@@ -370,7 +414,7 @@ class WeChatChannel(Channel):
             content = self._upload_body_images(session, version)
             article = {
                 "title": version["title"],
-                "author": version.get("author", ""),
+                "author": version.get("author") or request.outlet_config.get("author", ""),
                 "digest": version.get("digest", ""),
                 "content": content,
                 "content_source_url": with_marker(version["content_source_url"], session.key),
