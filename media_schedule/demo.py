@@ -18,7 +18,7 @@ OUTLETS = [
     (
         "示范县双拥公众号",
         Outlet.Kind.WECHAT,
-        {"app_id": "wx-demo-app-id"},
+        {"app_id": "wxd3e0000000000001"},
         "演示账号，接口地址可配置。",
     ),
     ("示范县广播电台", Outlet.Kind.RADIO, {}, "每日《双拥之声》节目。"),

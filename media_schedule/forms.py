@@ -1,8 +1,8 @@
 """The "schedule to outlets" form (several outlets, each at its own time, in one go) and the
-outlet form, whose API secret is write-only."""
+outlet form: the kind's own settings form inside it, the API secret write-only."""
 
 import datetime
-import re
+from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +12,8 @@ from wagtail.models import Page
 
 from publicity.models import Campaign
 
+from .channels import get_channel
+from .channels.base import DeliveryMode
 from .models import Outlet
 
 ROWS = 6
@@ -93,15 +95,79 @@ class ScheduleForm(forms.Form):
         return cleaned
 
 
-# Config entries whose names say they hold a credential (app_secret, api_key, access_token,
-# password): those belong in the write-only secret field.
-CREDENTIAL_NAME = re.compile(r"secret|passw|token$|(?:^|_)(?:api|app|access)?_?key$", re.IGNORECASE)
+# What each kind is for, in the words of the people who set outlets up (the kind chooser).
+KIND_DESCRIPTIONS = {
+    Outlet.Kind.WECHAT: _(
+        "宣传部或融媒体中心的微信公众号：到时自动发表图文，并取得文章链接作为凭证。"
+        "需要公众号的 AppID 和 AppSecret。"
+    ),
+    Outlet.Kind.WEBSITE: _("本站的双拥专栏：到时自动发布页面，公开地址即凭证。无需其他设置。"),
+    Outlet.Kind.LED_SCREEN: _(
+        "户外 LED 显示屏：按屏幕像素生成节目包，由控制器拉取或拷贝播放。"
+        "建好渠道后，在“户外显示屏”中登记屏幕的尺寸和颜色。"
+    ),
+    Outlet.Kind.RADIO: _("广播电台：交付播音稿，播出后登记播出记录。"),
+    Outlet.Kind.TV: _("电视台：交付字幕和画面稿，播出后登记播出记录。"),
+    Outlet.Kind.NEWSPAPER: _("报纸：生成可付印的稿件，见报后上传版面照片或扫描件作为凭证。"),
+    Outlet.Kind.BULLETIN_BOARD: _("宣传栏：生成可打印的海报，张贴后上传现场照片作为凭证。"),
+}
+DELIVERY_MODES = {
+    DeliveryMode.PUSH: _("自动发送，渠道即时回执"),
+    DeliveryMode.HANDOVER: _("交付后由渠道确认"),
+    DeliveryMode.MANUAL: _("由编辑登记刊播凭证"),
+}
+
+
+@dataclass(frozen=True)
+class OutletKindChoice:
+    """One kind of outlet as the "new outlet" page offers it."""
+
+    kind: str
+    label: str
+    description: str
+    delivery: str
+    # False for a kind whose adapter is not installed: it can be set up, not yet scheduled.
+    can_schedule: bool
+
+
+def outlet_kind_choices() -> list[OutletKindChoice]:
+    """Every outlet kind, with what it is for and how it delivers."""
+    choices = []
+    for kind in Outlet.Kind:
+        try:
+            channel = get_channel(kind)
+        except LookupError:
+            channel = None
+        choices.append(
+            OutletKindChoice(
+                kind=kind.value,
+                label=kind.label,
+                description=KIND_DESCRIPTIONS.get(kind, ""),
+                delivery=DELIVERY_MODES[channel.delivery_mode] if channel else "",
+                can_schedule=channel is not None,
+            )
+        )
+    return choices
+
+
+def config_form_class(kind: str) -> type[forms.Form] | None:
+    """The settings form of an outlet kind, or ``None`` when it needs none (or has no
+    adapter)."""
+    try:
+        return get_channel(kind).config_form_class
+    except LookupError:
+        return None
 
 
 class OutletForm(forms.ModelForm):
-    """An outlet, with its API secret write-only: the stored secret is never sent back.
+    """An outlet: the common fields, then the settings its kind asks for, and the API secret,
+    which is write-only (the stored secret is never sent back).
 
-    Left empty, the secret stays as it is; a new value replaces it; "清除" removes it.
+    The kind is chosen before the form opens and is fixed afterwards: the kind's settings
+    form (``config_form``, prefixed ``config-``) is validated with this one, and its cleaned
+    data is written into ``Outlet.config`` over what is stored, so keys it does not know
+    (timeouts, keys of an older version) are kept. Left empty, the secret stays as it is; a
+    new value replaces it; "清除" removes it.
     """
 
     secret = forms.CharField(
@@ -115,34 +181,42 @@ class OutletForm(forms.ModelForm):
 
     class Meta:
         model = Outlet
-        fields = ["name", "kind", "medium", "is_active", "config", "notes"]
+        fields = ["name", "kind", "medium", "is_active", "notes"]
 
-    field_order = ["name", "kind", "medium", "is_active", "config", "secret", "clear_secret"]
+    # The kind's settings are shown before the secret (see _outlet_fields.html).
+    field_order = ["name", "kind", "medium", "is_active", "secret", "clear_secret", "notes"]
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("for_user", None)
         super().__init__(*args, **kwargs)
+        kind = self.instance.kind
+        self.fields["kind"].disabled = True
+        if not self.instance.pk and not self.initial.get("medium"):
+            # Shown chosen, so that whoever sets the outlet up sees what it counts for.
+            self.initial["medium"] = Outlet.DEFAULT_MEDIUM.get(kind, "")
+        config_class = config_form_class(kind)
+        self.config_form = (
+            config_class(
+                data=self.data if self.is_bound else None,
+                prefix="config",
+                initial=self.instance.config,
+            )
+            if config_class
+            else None
+        )
+        self.fields["kind"].help_text = _("渠道类型在新建时选定，之后不能更改。")
+        secret_help = str(getattr(config_class, "secret_help", ""))
+        self.fields["secret"].label = getattr(config_class, "secret_label", _("接口密钥"))
         if self.instance.secret:
-            self.fields["secret"].help_text = _("已设置（留空则不变）。例如公众号的 AppSecret。")
+            self.fields["secret"].help_text = str(_("已设置（留空则不变）。")) + secret_help
         else:
-            self.fields["secret"].help_text = _("未设置。例如公众号的 AppSecret。")
+            self.fields["secret"].help_text = str(_("未设置。")) + secret_help
             del self.fields["clear_secret"]
 
-    def clean_config(self):
-        config = self.cleaned_data["config"]
-        if not isinstance(config, dict):
-            raise forms.ValidationError(_('接口配置须为 JSON 对象，例如 {"app_id": "wx…"}。'))
-        found = sorted(
-            key
-            for key, value in config.items()
-            if CREDENTIAL_NAME.search(str(key)) and isinstance(value, str) and value.strip()
-        )
-        if found:
-            raise forms.ValidationError(
-                _("接口配置会显示给编辑人员，不能存放密钥（%(keys)s）；请填写在“接口密钥”中。")
-                % {"keys": "、".join(found)}
-            )
-        return config
+    def is_valid(self) -> bool:
+        # Both forms are checked, so that every mistake is shown at once.
+        valid = super().is_valid()
+        return (self.config_form is None or self.config_form.is_valid()) and valid
 
     def clean(self):
         cleaned = super().clean()
@@ -156,4 +230,6 @@ class OutletForm(forms.ModelForm):
             self.instance.secret = self.cleaned_data["secret"]
         elif self.cleaned_data.get("clear_secret"):
             self.instance.secret = ""
+        if self.config_form is not None and self.config_form.is_valid():
+            self.instance.config = {**(self.instance.config or {}), **self.config_form.cleaned_data}
         super()._post_clean()

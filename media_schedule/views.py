@@ -1,15 +1,19 @@
-"""Admin views: schedule a page to outlets; move, retry, cancel or delete a placement. Thin:
-they call ``services`` and ``selectors``."""
+"""Admin views: set up an outlet of a chosen kind; schedule a page to outlets with each
+outlet's preview and files; move, retry, cancel or delete a placement. Thin: they call
+``services`` and ``selectors``."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic import (
     CreateView,
     DeleteView,
@@ -19,13 +23,14 @@ from wagtail.admin.views.generic import (
 )
 from wagtail.models import Page
 
-from .forms import PagePickForm, ScheduleForm
-from .models import DeliveryRecord, Placement
+from .channels.base import OutletFile
+from .forms import PagePickForm, ScheduleForm, outlet_kind_choices
+from .models import DeliveryRecord, Outlet, Placement
+from .selectors import outlet_file, outlet_previews
 from .services import (
     DELETABLE,
     EDITABLE,
     TransitionError,
-    outlet_version,
     placement_cancel,
     placement_deletable,
     placement_delete,
@@ -73,9 +78,8 @@ class ScheduleView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         entries = form.cleaned_data["entries"]
-        previews = []
-        for outlet in dict.fromkeys(outlet for outlet, _due in entries):
-            previews.append(outlet_version(outlet=outlet, page=self.page))
+        outlets = list(dict.fromkeys(outlet for outlet, _due in entries))
+        previews = outlet_previews(page=self.page, outlets=outlets)
         if "save" not in self.request.POST:
             return self.render_to_response(self.get_context_data(form=form, previews=previews))
         try:
@@ -250,3 +254,121 @@ class PlacementDeleteView(DeleteView):
             return super().form_valid(form)
         except TransitionError:
             return _refuse(self.request, self.object, self.refusal())
+
+
+def may_see_files(user) -> bool:
+    """Whether ``user`` may download an outlet's files: whoever schedules or reads the
+    schedule takes them to the outlet."""
+    return user.has_perm("media_schedule.add_placement") or user.has_perm(
+        "media_schedule.view_placement"
+    )
+
+
+def _file_response(file: OutletFile) -> HttpResponse:
+    response = HttpResponse(file.render(), content_type=file.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file.name)
+    return response
+
+
+class OutletFileView(View):
+    """A file an outlet takes (a print-ready copy, a poster), made from the page's version
+    for that outlet as the schedule preview shows it."""
+
+    def get(self, request, page_id: int, outlet_id: int, name: str):
+        if not may_see_files(request.user):
+            raise PermissionDenied
+        page = get_object_or_404(Page, pk=page_id)
+        outlet = get_object_or_404(Outlet, pk=outlet_id)
+        file = outlet_file(outlet=outlet, page=page, name=name)
+        if file is None:
+            raise Http404
+        return _file_response(file)
+
+
+class PlacementFileView(View):
+    """A file made from the version saved on a placement (what was scheduled, not the page
+    as it is now)."""
+
+    def get(self, request, pk: int, name: str):
+        if not may_see_files(request.user):
+            raise PermissionDenied
+        placement = get_object_or_404(Placement.objects.select_related("outlet", "page"), pk=pk)
+        file = outlet_file(
+            outlet=placement.outlet,
+            page=placement.page,
+            name=name,
+            version=placement.version or {},
+        )
+        if file is None:
+            raise Http404
+        return _file_response(file)
+
+
+class OutletKindChoiceView(WagtailAdminTemplateMixin, TemplateView):
+    """The first step of a new outlet: which kind, each with what it is for."""
+
+    template_name = "media_schedule/admin/outlet_kind_choice.html"
+    page_title = gettext_lazy("新建发布渠道")
+    page_subtitle = gettext_lazy("选择渠道类型")
+    header_icon = "site"
+    add_url = ""
+    index_url = ""
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": self.index_url, "label": _("发布渠道")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        kinds = [
+            {"choice": choice, "url": f"{self.add_url}?{urlencode({'kind': choice.kind})}"}
+            for choice in outlet_kind_choices()
+        ]
+        return super().get_context_data(kinds=kinds, **kwargs)
+
+
+def _kind_choice(kind: str):
+    return next((choice for choice in outlet_kind_choices() if choice.kind == kind), None)
+
+
+class OutletCreateView(CreateView):
+    """A new outlet: without ``?kind=`` the kinds to choose from, then that kind's form."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        kind = request.GET.get("kind", "")
+        self.kind = kind if kind in Outlet.Kind.values else None
+
+    def get(self, request, *args, **kwargs):
+        if self.kind is None:
+            return OutletKindChoiceView.as_view(
+                add_url=reverse(self.add_url_name), index_url=reverse(self.index_url_name)
+            )(request)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.kind is None:
+            return redirect(self.add_url_name)
+        return super().post(request, *args, **kwargs)
+
+    def get_initial_form_instance(self):
+        return Outlet(kind=self.kind)
+
+    def get_add_url(self):
+        return f"{super().get_add_url()}?{urlencode({'kind': self.kind})}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            kind_choice=_kind_choice(self.kind),
+            change_kind_url=reverse(self.add_url_name),
+            **kwargs,
+        )
+
+
+class OutletEditView(EditView):
+    """An outlet's form with its kind's settings; the kind itself no longer changes."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind_choice=_kind_choice(self.object.kind), **kwargs)

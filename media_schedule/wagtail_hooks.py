@@ -2,11 +2,11 @@
 dashboard panel. Views and panels call ``services`` and ``selectors``."""
 
 import datetime
-import json
 
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -20,16 +20,21 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from .filters import OutletFilterSet, PlacementFilterSet
 from .forms import OutletForm
 from .models import Outlet, Placement
-from .selectors import placement_history, schedule_health
+from .selectors import delivery_receipts, placement_preview, schedule_health
 from .services import CANCELLABLE, RETRYABLE, placement_deletable
 from .views import (
+    OutletCreateView,
+    OutletEditView,
+    OutletFileView,
     PlacementActionView,
     PlacementCreateView,
     PlacementDeleteView,
     PlacementEditView,
+    PlacementFileView,
     PlacementIndexView,
     ScheduleView,
     editable,
+    may_see_files,
 )
 
 
@@ -45,32 +50,45 @@ class OutletViewSet(ModelViewSet):
     filterset_class = OutletFilterSet
     search_fields = ["name", "notes"]
     copy_view_enabled = False
+    # "Add" asks for the kind first; both forms carry the kind's own settings.
+    add_view_class = OutletCreateView
+    edit_view_class = OutletEditView
+    create_template_name = "media_schedule/admin/outlet_create.html"
+    edit_template_name = "media_schedule/admin/outlet_edit.html"
 
     def get_form_class(self, for_update=False):
-        # The API secret is write-only: see OutletForm.
+        # The API secret is write-only and the settings are the kind's: see OutletForm.
         return OutletForm
 
 
 class PlacementInspectView(InspectView):
-    """A placement's fields and its history: every attempt, error and receipt."""
+    """A placement's fields, its version as the outlet's audience sees it, and its history:
+    every attempt, error and receipt in words."""
 
     template_name = "media_schedule/admin/placement_inspect.html"
 
+    @cached_property
+    def preview(self):
+        return placement_preview(placement=self.object)
+
     def get_field_display_value(self, field_name, field):
-        """Times in the site's time zone, the version as readable JSON, a dash for nothing."""
+        """Times in the site's time zone, the version as its audience sees it, a dash for
+        nothing."""
+        if field_name == "version":
+            return self.preview.html or gettext("（该渠道暂无预览）")
         value = super().get_field_display_value(field_name, field)
         if value is None or value == "":
             return "—"
         if isinstance(value, datetime.datetime):
             return date_format(timezone.localtime(value), gettext("Y年n月j日 H:i:s"))
-        if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False)
         return value
 
     def get_context_data(self, **kwargs):
         placement = self.object
+        files = self.preview.files if may_see_files(self.request.user) else []
         return super().get_context_data(
-            records=placement_history(placement=placement),
+            records=delivery_receipts(placement=placement),
+            files=files,
             can_retry=placement.status in RETRYABLE,
             can_cancel=placement.status in CANCELLABLE,
             **kwargs,
@@ -151,6 +169,16 @@ def register_urls():
             "schedule/placement/<int:pk>/<str:action>/",
             PlacementActionView.as_view(),
             name="media_schedule_placement_action",
+        ),
+        path(
+            "schedule/page/<int:page_id>/outlet/<int:outlet_id>/files/<str:name>",
+            OutletFileView.as_view(),
+            name="media_schedule_outlet_file",
+        ),
+        path(
+            "schedule/placement/<int:pk>/files/<str:name>",
+            PlacementFileView.as_view(),
+            name="media_schedule_placement_file",
         ),
     ]
 
