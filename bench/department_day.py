@@ -144,6 +144,8 @@ class Session:
 
     async def login(self) -> None:
         await self.visit("/admin/login/")
+        if "/admin/login/" not in self.page.url:
+            return  # still signed in: the login page sends a signed-in user on
         await self.page.fill("input[name=username]", self.person.username)
         await self.page.fill("input[name=password]", PASSWORD)
         await self.page.click("button[type=submit]")
@@ -198,6 +200,10 @@ async def edit_article(session: Session, page_id: int) -> None:
     submit = random.random() < 0.4
     # Both are form buttons; "submit to review" sits in a folded menu.
     button = "button[name=action-submit]" if submit else "footer button[type=submit]"
+    if await session.page.locator(button).count() == 0:
+        # Already in 三审, or locked by a reviewer: Wagtail offers no such button then.
+        session.person.done["edits skipped, page in review"] += 1
+        return
     async with session.page.expect_navigation():
         await session.page.evaluate(f"document.querySelector({button!r}).click()")
     content = await session.page.content()
@@ -206,7 +212,8 @@ async def edit_article(session: Session, page_id: int) -> None:
     elif not submit and "已被更新" in content:
         session.person.done["drafts saved"] += 1
     else:
-        session.person.fail(f"edit of page {page_id} did not take")
+        shown = await session.page.locator(".messages, .help-critical").all_inner_texts()
+        session.person.fail(f"edit of page {page_id} did not take: {' '.join(shown)[:120]}")
 
 
 async def schedule(session: Session, page_id: int) -> None:
