@@ -17,6 +17,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from .evidence_views import PlacementEvidenceView, RecordCorrectView, evidence_file
 from .filters import OutletFilterSet, PlacementFilterSet
 from .forms import OutletForm
 from .models import Outlet, Placement
@@ -260,3 +261,20 @@ def register_placement_report_menu_item():
         icon_name="warning",
         order=900,
     )
+
+
+@hooks.register("register_admin_urls")
+def register_evidence_urls():
+    return [
+        path(
+            "schedule/placements/<int:pk>/evidence/",
+            PlacementEvidenceView.as_view(),
+            name="media_schedule_evidence",
+        ),
+        path(
+            "schedule/records/<int:pk>/correct/",
+            RecordCorrectView.as_view(),
+            name="media_schedule_record_correct",
+        ),
+        path("schedule/evidence/<int:pk>/", evidence_file, name="media_schedule_evidence_file"),
+    ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from media_schedule.channels.base import (
     Channel,
+    DeliveryMode,
     DeliveryRequest,
     PermanentDeliveryError,
     Receipt,
@@ -104,6 +105,8 @@ class LedChannel(Channel):
     """Adapter for outdoor LED screens (户外显示屏)."""
 
     kind = "led_screen"
+    # The package is handed over; the controller confirms by taking it (pull log).
+    delivery_mode = DeliveryMode.HANDOVER
 
     def build_version(self, page) -> dict[str, Any]:
         """Slogan lines from the title and summary, the cover picture, and a dwell time
