@@ -17,6 +17,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from .dispatch.record import confirmable_statuses
 from .evidence_views import PlacementEvidenceView, RecordCorrectView, evidence_file
 from .filters import OutletFilterSet, PlacementFilterSet
 from .forms import OutletForm
@@ -92,6 +93,9 @@ class PlacementInspectView(InspectView):
             files=files,
             can_retry=placement.status in RETRYABLE,
             can_cancel=placement.status in CANCELLABLE,
+            can_record_evidence=placement.status in confirmable_statuses(placement),
+            may_correct=self.request.user.has_perm("media_schedule.change_placement"),
+            overdue=placement.is_overdue_for_confirmation(),
             **kwargs,
         )
 

@@ -257,7 +257,7 @@ def placements_await_evidence(*, now: datetime.datetime, manual_kinds: Iterable[
     return moved
 
 
-def _confirmable(placement: Placement) -> tuple[Status, ...]:
+def confirmable_statuses(placement: Placement) -> tuple[Status, ...]:
     """The states in which a confirmation may be recorded for ``placement``'s outlet."""
     if _mode(placement.outlet) == DeliveryMode.MANUAL:
         # The paper may print before the planned day; evidence may follow a wrong "failed".
@@ -282,7 +282,7 @@ def delivery_confirm(
     Raises :class:`ConfirmationRefused` when its state allows no confirmation (cancelled,
     in flight, already delivered: a delivered one is corrected with ``record_correct``).
     """
-    allowed = _confirmable(placement)
+    allowed = confirmable_statuses(placement)
     now = timezone.now()
     confirmed_at = confirmed_at or now
     with transaction.atomic():

@@ -70,6 +70,7 @@ def evidence_url(placement) -> str:
 
 
 def test_the_editor_records_evidence_and_the_placement_is_delivered(client, editor, placement):
+    before = client.get(f"/admin/schedule/placements/inspect/{placement.pk}/").content.decode()
     form = client.get(evidence_url(placement))
     response = client.post(
         evidence_url(placement),
@@ -95,7 +96,14 @@ def test_the_editor_records_evidence_and_the_placement_is_delivered(client, edit
     assert record.finished_at == datetime.datetime(
         2026, 8, 1, 7, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
     )
-    assert client.get(response["Location"]).status_code == 200
+    assert f'href="{evidence_url(placement)}"' in before
+    after = client.get(response["Location"])
+    assert after.status_code == 200
+    page = after.content.decode()
+    assert "编辑登记（仅后台访问）" in page
+    assert f"/admin/schedule/evidence/{piece.pk}/" in page and "第3版.jpg" in page
+    assert f"/admin/schedule/records/{record.pk}/correct/" in page
+    assert f'href="{evidence_url(placement)}"' not in page
     served = client.get(f"/admin/schedule/evidence/{piece.pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert served["X-Content-Type-Options"] == "nosniff"
@@ -142,6 +150,8 @@ def test_a_correction_supersedes_the_record(client, editor, placement):
     )
 
     correction = DeliveryRecord.objects.exclude(pk=original.pk).get()
+    history = client.get(f"/admin/schedule/placements/inspect/{placement.pk}/").content.decode()
+    assert "已被更正" in history and "更正了上一条记录" in history and "当天版面撤稿" in history
     assert page.status_code == 200 and response.status_code == 302
     assert correction.supersedes == original and correction.outcome == "failed"
     assert Placement.objects.get(pk=placement.pk).status == Status.FAILED
