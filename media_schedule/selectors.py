@@ -24,6 +24,7 @@ class ScheduleHealth:
     backlog: QuerySet
     awaiting_approval: QuerySet
     unconfirmed: QuerySet
+    overdue_confirmation: QuerySet
 
     def sections(self):
         for key, rows in (
@@ -32,12 +33,14 @@ class ScheduleHealth:
             ("backlog", self.backlog),
             ("awaiting_approval", self.awaiting_approval),
             ("unconfirmed", self.unconfirmed),
+            ("overdue_confirmation", self.overdue_confirmation),
         ):
             yield key, rows.count(), list(rows[:PANEL_ROWS])
 
 
 def schedule_health(*, now: datetime.datetime | None = None) -> ScheduleHealth:
-    """Failed, late, backlogged, held and unconfirmed placements, most urgent first."""
+    """Failed, late, backlogged, held and unconfirmed placements, and those whose outlet has
+    not confirmed them by its deadline, most urgent first."""
     now = now or timezone.now()
     base = Placement.objects.select_related("page", "outlet").order_by("due_at")
     return ScheduleHealth(
@@ -46,6 +49,7 @@ def schedule_health(*, now: datetime.datetime | None = None) -> ScheduleHealth:
         backlog=base.backlog(now),
         awaiting_approval=base.awaiting_approval(now),
         unconfirmed=base.unconfirmed(),
+        overdue_confirmation=base.overdue_for_confirmation(now).order_by("confirm_by"),
     )
 
 

@@ -214,7 +214,8 @@ def page_header_schedule_button(page, user, view_name, next_url=None):
 
 
 class ScheduleHealthPanel(Component):
-    """Dashboard panel: failed, late, backlogged, held and unconfirmed placements."""
+    """Dashboard panel: failed, late, backlogged, held and unconfirmed placements, and those
+    overdue for confirmation."""
 
     name = "schedule_health"
     order = 90
@@ -225,6 +226,7 @@ class ScheduleHealthPanel(Component):
         "backlog": _("积压待发送"),
         "awaiting_approval": _("等待审核通过"),
         "unconfirmed": _("结果待核实"),
+        "overdue_confirmation": _("逾期未确认刊播"),
     }
     filters = {
         "failed": "?status=failed",
@@ -232,6 +234,7 @@ class ScheduleHealthPanel(Component):
         "backlog": "?status=approved&status=queued",
         "awaiting_approval": "?status=planned",
         "unconfirmed": "?status=unconfirmed",
+        "overdue_confirmation": "?status=awaiting",
     }
 
     def get_context_data(self, parent_context):

@@ -34,8 +34,13 @@ class PlacementQuerySet(models.QuerySet):
         ).ready(now)
 
     def late(self, now: datetime.datetime):
-        """Open placements more than a minute past their due time."""
-        return self.open().filter(due_at__lt=now - LATE_AFTER)
+        """Open placements more than a minute past their due time; one handed over waits for
+        its outlet by a deadline of its own (``overdue_for_confirmation``)."""
+        return (
+            self.open()
+            .exclude(status=Placement.Status.AWAITING)
+            .filter(due_at__lt=now - LATE_AFTER)
+        )
 
     def failed(self):
         return self.filter(status=Placement.Status.FAILED)

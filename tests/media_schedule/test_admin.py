@@ -330,3 +330,25 @@ def test_the_listing_reads_a_page_of_placements_in_a_fixed_number_of_queries(
         placement(article, radio if n % 2 else website, status=Status.DELIVERED)
     with django_assert_max_num_queries(len(few)):
         admin_client.get(index)
+
+
+def test_dashboard_panel_shows_placements_overdue_for_confirmation_not_as_late(
+    admin_client, website
+):
+    article = approved_article()
+    now = timezone.now()
+    for hours_left in (-2, 5):
+        Placement.objects.create(
+            page=article,
+            outlet=website,
+            due_at=now - datetime.timedelta(hours=30),
+            status=Status.AWAITING,
+            handed_over_at=now - datetime.timedelta(hours=30),
+            confirm_by=now + datetime.timedelta(hours=hours_left),
+        )
+
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "逾期未确认刊播" in html
+    assert 'data-count="overdue_confirmation">1<' in html
+    assert 'data-count="late">0<' in html
