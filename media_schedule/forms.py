@@ -13,7 +13,7 @@ from wagtail.models import Page
 from publicity.models import Campaign
 
 from .channels import get_channel
-from .channels.base import DeliveryMode
+from .channels.base import Channel, DeliveryMode
 from .models import Outlet
 
 ROWS = 6
@@ -134,10 +134,7 @@ def outlet_kind_choices() -> list[OutletKindChoice]:
     """Every outlet kind, with what it is for and how it delivers."""
     choices = []
     for kind in Outlet.Kind:
-        try:
-            channel = get_channel(kind)
-        except LookupError:
-            channel = None
+        channel = channel_of(kind)
         choices.append(
             OutletKindChoice(
                 kind=kind.value,
@@ -150,11 +147,10 @@ def outlet_kind_choices() -> list[OutletKindChoice]:
     return choices
 
 
-def config_form_class(kind: str) -> type[forms.Form] | None:
-    """The settings form of an outlet kind, or ``None`` when it needs none (or has no
-    adapter)."""
+def channel_of(kind: str) -> Channel | None:
+    """The adapter of an outlet kind, or ``None`` when none is installed."""
     try:
-        return get_channel(kind).config_form_class
+        return get_channel(kind)
     except LookupError:
         return None
 
@@ -181,10 +177,19 @@ class OutletForm(forms.ModelForm):
 
     class Meta:
         model = Outlet
-        fields = ["name", "kind", "medium", "is_active", "notes"]
+        fields = ["name", "kind", "medium", "is_active", "confirm_within_hours", "notes"]
 
     # The kind's settings are shown before the secret (see _outlet_fields.html).
-    field_order = ["name", "kind", "medium", "is_active", "secret", "clear_secret", "notes"]
+    field_order = [
+        "name",
+        "kind",
+        "medium",
+        "is_active",
+        "confirm_within_hours",
+        "secret",
+        "clear_secret",
+        "notes",
+    ]
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("for_user", None)
@@ -194,7 +199,15 @@ class OutletForm(forms.ModelForm):
         if not self.instance.pk and not self.initial.get("medium"):
             # Shown chosen, so that whoever sets the outlet up sees what it counts for.
             self.initial["medium"] = Outlet.DEFAULT_MEDIUM.get(kind, "")
-        config_class = config_form_class(kind)
+        channel = channel_of(kind)
+        if channel is None or channel.delivery_mode == DeliveryMode.PUSH:
+            # A push outlet answers at once: there is no confirmation to wait for.
+            del self.fields["confirm_within_hours"]
+        else:
+            self.fields["confirm_within_hours"].widget.attrs["placeholder"] = _(
+                "默认 %(hours)d 小时"
+            ) % {"hours": channel.default_confirm_within_hours}
+        config_class = channel.config_form_class if channel else None
         self.config_form = (
             config_class(
                 data=self.data if self.is_bound else None,

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
+from media_schedule.channels import get_channel
 from media_schedule.models import Outlet
 from tests.support.roles import PASSWORD, user_in_role
 
@@ -284,3 +285,18 @@ def test_editors_and_admin_access_alone_cannot_set_outlets_up(client, wechat, ro
         assert SECRET not in response.content.decode()
     client.post(ADD_URL + "?kind=wechat", wechat_data(name="冒名公众号"))
     assert not Outlet.objects.filter(name="冒名公众号").exists()
+
+
+def test_outlets_that_confirm_later_ask_how_long_to_wait(outlet_manager):
+    hours = get_channel("led_screen").default_confirm_within_hours
+    html = outlet_manager.get(ADD_URL + "?kind=led_screen").content.decode()
+    assert "确认时限（小时）" in html and f'placeholder="默认 {hours} 小时"' in html
+    # A push outlet answers at once: nothing to wait for, nothing to ask.
+    assert "确认时限" not in outlet_manager.get(ADD_URL + "?kind=wechat").content.decode()
+
+    outlet_manager.post(
+        ADD_URL + "?kind=led_screen",
+        {"name": "社区屏", "medium": "", "is_active": "on", "confirm_within_hours": "6"},
+    )
+
+    assert Outlet.objects.get().confirm_within_hours == 6
