@@ -454,5 +454,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         # Failed logins and lockouts are warnings; the start-up banner of every command is not.
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every step of every PDF they make.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -153,13 +153,13 @@ def test_an_unconfirmed_send_the_outlet_never_got_is_sent_again_under_the_same_k
 
 
 def test_an_outlet_kind_without_an_adapter_fails_with_a_reason(enqueued, dispatch_settings):
-    newspaper = Outlet.objects.create(name="县报", kind=Outlet.Kind.NEWSPAPER)
-    placement = place(approved_article(), newspaper, status=Status.APPROVED)
+    station = Outlet.objects.create(name="县电视台", kind=Outlet.Kind.TV)
+    placement = place(approved_article(), station, status=Status.APPROVED)
     dispatch.placements_claim(now=timezone.now())
 
     assert dispatch.placement_deliver(placement_id=placement.pk) == "failed"
     placement.refresh_from_db()
-    assert placement.last_error == "没有适用于“报纸”渠道的发送模块。"
+    assert placement.last_error == "没有适用于“电视台”渠道的发送模块。"
 
 
 def test_a_deactivated_outlet_is_not_sent_to(outlet, enqueued, outlet_standin):

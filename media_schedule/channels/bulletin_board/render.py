@@ -12,8 +12,6 @@ import io
 from django.utils.html import escape
 from PIL import Image, ImageDraw
 
-from media_schedule.channels.printing import HTML
-
 from .layout import Photo, Poster, Rect, Text
 from .typesetting import advance, face, units
 
@@ -27,6 +25,10 @@ MM_PER_INCH = 25.4
 
 def poster_pdf(poster: Poster, *, title: str = "") -> bytes:
     """The poster as a one-page PDF at the board's exact size, with its faces embedded."""
+    # Imported when a PDF is made: WeasyPrint takes seconds to import, and every process
+    # that starts the app loads this kind's adapter.
+    from media_schedule.channels.printing import HTML
+
     board = poster.board
     parts = [
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
