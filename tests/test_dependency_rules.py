@@ -7,7 +7,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CHANNELS = REPO / "media_schedule" / "channels"
 # Shared by every kind: the interface, the registry, common limits and picture handling.
-SHARED = {"base", "registry", "limits", "pictures", "printing", "__init__"}
+SHARED = {"base", "registry", "limits", "pictures", "printing", "fonts", "__init__"}
 
 
 def imported_modules(path: Path) -> set[str]:

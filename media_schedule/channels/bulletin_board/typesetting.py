@@ -8,8 +8,6 @@ engine, so both renderers put the same characters on the same lines.
 
 import functools
 import re
-import shutil
-import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
+
+from ..fonts import fc_match
 
 # Characters that may not begin a line (closing punctuation) or end one (opening punctuation):
 # the 避头尾 rules of GB/T 15834 as typesetters apply them.
@@ -66,7 +66,7 @@ def face(role: str) -> Face:
     """The face for ``role`` (header, title, body); :class:`FontMissingError` names a missing
     family instead of letting either renderer fall back to a face without Chinese glyphs."""
     family, weight, style, debian_file = FACES[role]
-    found = _fc_match(family, style)
+    found = fc_match(family, style)
     if found is None:
         # Noto's collections hold the JP, KR, SC, TC and HK faces in that order: 2 is SC.
         path = _NOTO_DIR / debian_file
@@ -78,26 +78,6 @@ def face(role: str) -> Face:
     path, index = found
     metrics = _pillow_font(path, index, _MEASURE_PX).getmetrics()
     return Face(family, weight, path, index, metrics[0] / _MEASURE_PX, metrics[1] / _MEASURE_PX)
-
-
-def _fc_match(family: str, style: str) -> tuple[str, int] | None:
-    if not shutil.which("fc-match"):
-        return None
-    try:
-        result = subprocess.run(
-            ["fc-match", "-f", "%{file}|%{index}|%{family}", f"{family}:style={style}"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    path, _sep, rest = result.stdout.partition("|")
-    index, _sep, families = rest.partition("|")
-    # fontconfig answers every pattern with its nearest face: only the family asked for will do.
-    if family not in families.split(",") or not Path(path).is_file():
-        return None
-    return path, int(index or 0)
 
 
 @functools.lru_cache(maxsize=64)

@@ -6,11 +6,11 @@ and the PDF refuses to render at all when the face is not installed (never boxes
 """
 
 import functools
-import shutil
-import subprocess
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
+from ..fonts import fc_match
 
 BODY_FAMILY = "Noto Serif CJK SC"
 HEADING_FAMILY = "Noto Sans CJK SC"
@@ -38,22 +38,8 @@ def font_path(family: str) -> str | None:
     known = CANDIDATES.get(family)
     if known and Path(known).is_file():
         return known
-    if not shutil.which("fc-match"):
-        return None
-    try:
-        result = subprocess.run(
-            ["fc-match", "-f", "%{file}\n%{family}", family],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    path, _sep, families = result.stdout.partition("\n")
-    # fc-match always answers with something; only the face asked for counts.
-    if path and Path(path).is_file() and family in families.split(","):
-        return path
-    return None
+    found = fc_match(family)
+    return found[0] if found else None
 
 
 def require_fonts() -> None:
