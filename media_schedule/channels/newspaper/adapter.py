@@ -87,7 +87,8 @@ class NewspaperChannel(Channel):
         print as it will look). Both share one copy, so they carry the same issue date."""
         with translation.override(settings.LANGUAGE_CODE):
             copy = print_copy(version, outlet)
-            stem = f"{_('报纸稿')}-{file_stem(copy.headline)}"
+            label = _("报纸稿")
+            stem = f"{label}-{file_stem(copy.headline)}"
         return [
             OutletFile(
                 f"{stem}.docx",
