@@ -108,8 +108,8 @@ KIND_DESCRIPTIONS = {
     ),
     Outlet.Kind.RADIO: _("广播电台：交付播音稿，播出后登记播出记录。"),
     Outlet.Kind.TV: _("电视台：交付字幕和画面稿，播出后登记播出记录。"),
-    Outlet.Kind.NEWSPAPER: _("报纸：生成可付印的稿件，见报后上传版面照片或扫描件作为凭证。"),
-    Outlet.Kind.BULLETIN_BOARD: _("宣传栏：生成可打印的海报，张贴后上传现场照片作为凭证。"),
+    Outlet.Kind.NEWSPAPER: _("生成可付印的稿件，见报后上传版面照片或扫描件作为凭证。"),
+    Outlet.Kind.BULLETIN_BOARD: _("生成可打印的海报，张贴后上传现场照片作为凭证。"),
 }
 DELIVERY_MODES = {
     DeliveryMode.PUSH: _("自动发送，渠道即时回执"),
