@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.widgets import AdminDateInput
 
 from .evidence import EvidenceRefused, evidence_from_upload, evidence_from_url
 from .forms import DateTimePicker
@@ -78,7 +79,9 @@ class EvidenceForm(EvidenceFields):
         widget=DateTimePicker,
         help_text=_("实际见报、张贴或播出的时间（北京时间）。"),
     )
-    issue_date = forms.DateField(label=_("刊期"), required=False, help_text=_("报纸的出版日期。"))
+    issue_date = forms.DateField(
+        label=_("刊期"), required=False, widget=AdminDateInput, help_text=_("报纸的出版日期。")
+    )
     page_number = forms.CharField(
         label=_("版次"), required=False, max_length=30, help_text=_("例如“第3版”。")
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -61,6 +62,10 @@ class PlacementEvidenceView(_PlacementFormView):
             Placement.objects.select_related("outlet", "page"), pk=kwargs["pk"]
         )
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        # Most evidence is for the planned day; the editor corrects the time if it ran later.
+        return {"confirmed_at": timezone.localtime(min(self.placement.due_at, timezone.now()))}
 
     def get_context_data(self, **kwargs):
         try:
