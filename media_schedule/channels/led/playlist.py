@@ -40,13 +40,19 @@ class PlaylistEntry:
 def screen_playlist(
     *, screen: Screen, include_placement_ids=(), today: datetime.date | None = None
 ) -> list[PlaylistEntry]:
-    """The loop of ``screen``: placements delivered to its outlet (plus ``include_placement_ids``,
-    the ones being delivered right now), minus those whose dates have passed, urgent ones
-    first, then in due order."""
+    """The loop of ``screen``: placements delivered or handed over to its outlet (plus
+    ``include_placement_ids``, the ones being delivered right now), minus those whose dates
+    have passed, urgent ones first, then in due order.
+
+    Handed-over placements stay in every later package: the controller may not have taken
+    the one they first went out in."""
     today = today or timezone.localdate()
     placements = (
         Placement.objects.filter(outlet_id=screen.outlet_id)
-        .filter(Q(status=Placement.Status.DELIVERED) | Q(pk__in=list(include_placement_ids)))
+        .filter(
+            Q(status__in=[Placement.Status.DELIVERED, Placement.Status.AWAITING])
+            | Q(pk__in=list(include_placement_ids))
+        )
         .select_related("page")
         .order_by("due_at", "pk")
     )

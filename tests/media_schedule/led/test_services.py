@@ -161,3 +161,21 @@ def test_export_of_a_screen_with_nothing_delivered_fails_with_a_reason(make_scre
     finished = services.export_job_run(job_id=job.pk)
     assert finished.status == finished.Status.FAILED
     assert "没有已送达的排期" in finished.error
+
+
+def test_a_placement_handed_over_but_not_yet_taken_stays_in_the_next_package(
+    make_screen, deliver_placement
+):
+    screen = make_screen()
+    waiting = deliver_placement(
+        screen, {"lines": ["军民团结一家亲"]}, status=Placement.Status.AWAITING
+    )
+    second = deliver_placement(
+        screen, {"lines": ["强军兴军从我做起"]}, status=Placement.Status.APPROVED
+    )
+
+    package, _created = services.screen_package_refresh(
+        screen=screen, include_placement_ids=[second.pk]
+    )
+
+    assert [item["placement_id"] for item in package.manifest["items"]] == [waiting.pk, second.pk]
