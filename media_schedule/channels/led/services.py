@@ -293,18 +293,11 @@ def pull_record(
 
 def placements_confirm_received(*, screen: Screen, package: Package, pull: PullLog) -> int:
     """Confirm the placements awaiting confirmation on ``screen`` that ``package`` carries
-    (handed over in its version or an earlier one); returns how many."""
-    awaiting = Placement.objects.awaiting().filter(outlet_id=screen.outlet_id)
+    (its manifest lists them); returns how many."""
+    carried = {item.get("placement_id") for item in package.manifest.get("items", [])}
+    awaiting = Placement.objects.awaiting().filter(outlet_id=screen.outlet_id, pk__in=carried)
     confirmed = 0
     for placement in awaiting.select_related("outlet"):
-        handed_over = (
-            placement.records.filter(outcome=DeliveryRecord.Outcome.HANDED_OVER)
-            .order_by("-finished_at", "-pk")
-            .first()
-        )
-        version = handed_over.receipt.get("package_version") if handed_over else None
-        if not isinstance(version, int) or version > package.version:
-            continue
         try:
             delivery_confirm(
                 placement=placement,

@@ -179,3 +179,28 @@ def test_a_placement_handed_over_but_not_yet_taken_stays_in_the_next_package(
     )
 
     assert [item["placement_id"] for item in package.manifest["items"]] == [waiting.pk, second.pk]
+
+
+def test_taking_the_package_confirms_the_placements_it_carries_and_no_others(
+    make_screen, deliver_placement, client
+):
+    screen = make_screen()
+    carried = deliver_placement(
+        screen, {"lines": ["军民团结一家亲"]}, status=Placement.Status.AWAITING
+    )
+    expired = deliver_placement(
+        screen,
+        {"lines": ["已过期的标语"], "valid_until": "2020-01-31"},
+        status=Placement.Status.AWAITING,
+    )
+    services.screen_package_refresh(screen=screen)
+
+    response = client.get(f"/led/screens/{screen.pk}/files/package.zip", {"token": screen.token})
+    b"".join(response.streaming_content)
+
+    carried.refresh_from_db()
+    expired.refresh_from_db()
+    record = carried.records.get()
+    assert carried.status == Placement.Status.DELIVERED
+    assert (record.source, record.receipt["package_version"]) == ("outlet", 1)
+    assert expired.status == Placement.Status.AWAITING
