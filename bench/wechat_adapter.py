@@ -46,6 +46,7 @@ def main() -> None:
 
     from media_schedule.channels import DeliveryRequest
     from media_schedule.channels.wechat import adapter as wechat
+    from media_schedule.channels.wechat import api
     from media_schedule.channels.wechat import version as versions
     from media_schedule.models import WeChatAccessToken
     from tests.support.wechat_standin import WeChatStandIn
@@ -54,7 +55,7 @@ def main() -> None:
         editor.create_model(WeChatAccessToken)
     version = _version(Path(media), versions)
     assert versions.validate(version) == [], versions.validate(version)
-    shared_client = wechat._shared_client
+    shared_client = api.shared_client
 
     def fresh_client(timeout, *, keep_alive=True):
         client = httpx.Client(timeout=timeout)
@@ -65,7 +66,7 @@ def main() -> None:
     with WeChatStandIn() as standin:
         for mode in ("baseline: new clients per delivery", "adapter: shared keep-alive client"):
             opened: list = []
-            wechat._shared_client = fresh_client if mode.startswith("baseline") else shared_client
+            api.shared_client = fresh_client if mode.startswith("baseline") else shared_client
             WeChatAccessToken.objects.all().delete()
             standin.reset()
             config = standin.outlet_config()
@@ -96,7 +97,7 @@ def main() -> None:
             assert len(standin.published()) == args.deliveries
             assert standin.duplicate_keys() == {}
             results[mode] = (elapsed, sorted(latencies))
-    wechat._shared_client = shared_client
+    api.shared_client = shared_client
 
     print(f"{args.deliveries} deliveries, {args.threads} threads, one stand-in on 127.0.0.1")
     print(f"{'mode':38} {'per s':>8} {'median ms':>10} {'p99 ms':>8} {'max ms':>8}")

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from media_schedule.channels import DeliveryRequest
-from media_schedule.channels.wechat.adapter import _Session
+from media_schedule.channels.wechat.api import Session
 from media_schedule.models import WeChatAccessToken
 from tests.support.wechat_standin import WeChatStandIn
 from tests.support.worker import REPO, child_environment
@@ -21,8 +21,8 @@ def standin():
         yield server
 
 
-def session(standin) -> _Session:
-    return _Session(
+def session(standin) -> Session:
+    return Session(
         DeliveryRequest(
             placement_id=1,
             idempotency_key="00000000-0000-0000-0000-000000000001",
@@ -35,7 +35,7 @@ def session(standin) -> _Session:
     )
 
 
-def batchget(worker: _Session) -> dict:
+def batchget(worker: Session) -> dict:
     return worker.call("/cgi-bin/freepublish/batchget", json_body={"offset": 0, "count": 1})
 
 
@@ -119,7 +119,7 @@ CHILD = textwrap.dedent(
     import django
     django.setup()
     from media_schedule.channels import DeliveryRequest
-    from media_schedule.channels.wechat.adapter import _Session
+    from media_schedule.channels.wechat.api import Session
 
     config = json.loads(sys.argv[1])
     request = DeliveryRequest(
@@ -131,7 +131,7 @@ CHILD = textwrap.dedent(
 
     def fetch():
         barrier.wait()
-        tokens.append(_Session(request).token())
+        tokens.append(Session(request).token())
 
     threads = [threading.Thread(target=fetch) for _ in range(4)]
     for thread in threads:

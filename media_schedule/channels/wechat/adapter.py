@@ -2,7 +2,7 @@
 
 Speaks the shape of the Official Account API at ``outlet.config["base_url"]`` (default
 ``https://api.weixin.qq.com``): ``cgi-bin/stable_token`` for the account's access token (one
-for the whole installation, see ``wechat_token``), ``material/add_material`` for the
+for the whole installation, see ``token``), ``material/add_material`` for the
 permanent cover, ``media/uploadimg`` for body images,
 ``draft/add``, ``freepublish/submit`` and ``freepublish/get``; ``freepublish/batchget`` finds a
 submission whose answer was lost.
@@ -24,22 +24,17 @@ dispatcher (``DeliveryRequest.on_external_id``) as soon as the submit answers.
 
 The access token is the stable token, shared by every worker process through the database and
 refreshed by one process at a time; a call refused for its token is retried once with the
-token that replaced it (see ``wechat_token``).
+token that replaced it (see ``api`` and ``token``).
 """
 
 import html
-import json
-import os
-import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import httpx
 from django.core.files.storage import default_storage
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..base import (
     Channel,
@@ -54,249 +49,22 @@ from ..base import (
     VersionProblem,
 )
 from . import version as versions
-from .forms import DEFAULT_BASE_URL, WeChatConfigForm
+from .api import (
+    PUBLISH_FAILURES,
+    PUBLISHED,
+    PUBLISHING,
+    MaybeSent,
+    NotSent,
+    Session,
+)
+from .forms import WeChatConfigForm
 from .preview import render_preview
-from .token import SharedToken
 
 MARKER_PARAM = "ref"
-IDEMPOTENCY_HEADER = "X-Idempotency-Key"
-
-# The platform calls a token invalid or expired with these: replace it and retry once; a
-# second refusal is retried later by the dispatcher.
-TOKEN_ERRCODES = {40001, 40014, 42001}
-
-# Error codes that mean "not now": the request was refused before anything was created.
-RETRYABLE_ERRCODES = {
-    -1: gettext_lazy("微信系统繁忙，稍后重试"),
-    45009: gettext_lazy("接口调用已达今日上限，稍后重试"),
-    45011: gettext_lazy("接口调用过于频繁（频率限制），稍后重试"),
-}
-
-# Error codes that no retry can cure; the reason is shown to the editor.
-PERMANENT_ERRCODES = {
-    40002: gettext_lazy("grant_type 不合法"),
-    40004: gettext_lazy("媒体文件类型不合法"),
-    40005: gettext_lazy("文件类型不合法（仅支持 JPG/PNG）"),
-    40007: gettext_lazy("media_id 不合法（素材或草稿不存在）"),
-    40009: gettext_lazy("图片大小超出限制"),
-    40013: gettext_lazy("AppID 不合法"),
-    40125: gettext_lazy("AppSecret 不正确"),
-    40164: gettext_lazy("调用接口的服务器 IP 不在公众号的 IP 白名单中"),
-    40243: gettext_lazy("AppSecret 已被冻结，请在公众平台解冻"),
-    41001: gettext_lazy("缺少 access_token 参数"),
-    44002: gettext_lazy("请求内容为空"),
-    44003: gettext_lazy("图文内容为空"),
-    45001: gettext_lazy("素材大小超出限制"),
-    45002: gettext_lazy("正文超出长度限制"),
-    45003: gettext_lazy("标题超出长度限制"),
-    45004: gettext_lazy("摘要超出长度限制"),
-    45110: gettext_lazy("作者超出长度限制"),
-    45166: gettext_lazy("正文内容不合法"),
-    47001: gettext_lazy("请求数据格式错误"),
-    48001: gettext_lazy("公众号未获得该接口的权限"),
-    50001: gettext_lazy("用户未授权该接口"),
-    50002: gettext_lazy("公众号已被限制使用该接口"),
-    53404: gettext_lazy("账号已被限制带货能力，请删除文章中的商品后重新发表"),
-    53405: gettext_lazy("文章中插入的商品信息不合法"),
-    53503: gettext_lazy("该草稿未通过发布检查"),
-    53504: gettext_lazy("需前往公众平台官网使用该草稿"),
-    53505: gettext_lazy("请在公众平台手动保存该草稿后再发表"),
-    89503: gettext_lazy("调用接口的 IP 需公众号管理员确认"),
-}
-
-# freepublish/get publish_status: 0 published, 1 publishing, 2-6 failed.
-PUBLISHED, PUBLISHING = 0, 1
-PUBLISH_FAILURES = {
-    2: gettext_lazy("原创声明校验未通过，文章未发表"),
-    3: gettext_lazy("平台常规校验未通过，文章未发表"),
-    4: gettext_lazy("平台审核不通过，文章未发表"),
-    5: gettext_lazy("文章发表成功后已被全部删除"),
-    6: gettext_lazy("文章发表成功后已被平台封禁"),
-}
-
-_clients: dict[tuple, httpx.Client] = {}
-_clients_lock = threading.Lock()
-
-
-def _shared_client(timeout: httpx.Timeout, *, keep_alive: bool = True) -> httpx.Client:
-    """One client per process, timeout and connection policy, so TLS set-up is paid once: a
-    forked worker must not share the parent's sockets, hence the process id in the key.
-    Without ``keep_alive`` every request gets a connection of its own."""
-    key = (os.getpid(), timeout.connect, timeout.read, keep_alive)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            limits = httpx.Limits() if keep_alive else httpx.Limits(max_keepalive_connections=0)
-            client = _clients[key] = httpx.Client(timeout=timeout, limits=limits)
-        return client
-
-
-class _NotSent(Exception):
-    """The request never reached the outlet (no connection)."""
-
-
-class _MaybeSent(Exception):
-    """The request may have reached the outlet, but no answer came back."""
 
 
 class _PublicationFailed(PermanentDeliveryError):
     """``freepublish/get`` says the publication did not go out (publish_status 2-6)."""
-
-
-class _Session:
-    """One delivery's conversation with an account: token handling and error mapping."""
-
-    def __init__(self, request: DeliveryRequest):
-        config = request.outlet_config or {}
-        self.base_url = (config.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        self.app_id = config.get("app_id", "")
-        self.secret = request.outlet_secret
-        self.key = request.idempotency_key
-        self.timeout = httpx.Timeout(
-            float(config.get("timeout", 15.0)), connect=float(config.get("connect_timeout", 5.0))
-        )
-        self.client = _shared_client(self.timeout)
-        self.submit_client = _shared_client(self.timeout, keep_alive=False)
-        if not self.app_id or not self.secret:
-            raise PermanentDeliveryError(_("公众号渠道未配置 AppID 或 AppSecret"))
-        self.tokens = SharedToken(base_url=self.base_url, app_id=self.app_id, fetch=self._fetch)
-        self._token = ""
-
-    # --- transport -----------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, *, fresh_connection=False, headers=None, **kwargs):
-        headers = {IDEMPOTENCY_HEADER: self.key, **(headers or {})}
-        url = self.base_url + path
-        # A reused keep-alive socket the server has just closed would look exactly like
-        # "sent, answer lost"; a connection of its own keeps that outcome meaningful.
-        client = self.submit_client if fresh_connection else self.client
-        try:
-            response = client.request(method, url, headers=headers, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            raise _NotSent(f"{path}: {type(error).__name__}: {error}") from error
-        except httpx.TransportError as error:
-            raise _MaybeSent(f"{path}: {type(error).__name__}: {error}") from error
-        return response
-
-    def token(self) -> str:
-        """The account's access token, read once per delivery from the shared store."""
-        if not self._token:
-            self._token = self.tokens.current()
-        return self._token
-
-    def _fetch(self, force: bool) -> tuple[str, int]:
-        """Ask ``stable_token`` for the account's token (``force``: a forced refresh)."""
-        body = {
-            "grant_type": "client_credential",
-            "appid": self.app_id,
-            "secret": self.secret,
-            "force_refresh": force,
-        }
-        try:
-            response = self._send(
-                "POST",
-                "/cgi-bin/stable_token",
-                content=json.dumps(body).encode("utf-8"),
-                headers={"Content-Type": "application/json; charset=utf-8"},
-            )
-        except (_NotSent, _MaybeSent) as error:
-            raise TransientDeliveryError(_("无法连接微信接口：%s") % error) from error
-        payload = self._payload(response, "/cgi-bin/stable_token")
-        if payload.get("errcode"):
-            raise _errcode_error(payload)
-        token, expires_in = payload.get("access_token"), int(payload.get("expires_in") or 0)
-        if not token or expires_in <= 0:
-            # The payload is not quoted: it may hold a token.
-            raise TransientDeliveryError(_("微信接口未返回有效的 access_token"))
-        return token, expires_in
-
-    def _payload(self, response: httpx.Response, path: str) -> dict:
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TransientDeliveryError(
-                _("微信接口 %(path)s 暂时不可用（HTTP %(status)d）")
-                % {"path": path, "status": response.status_code},
-                details={"http_status": response.status_code},
-            )
-        if response.status_code >= 400:
-            raise PermanentDeliveryError(
-                _("微信接口 %(path)s 拒绝请求（HTTP %(status)d）：%(body)s")
-                % {"path": path, "status": response.status_code, "body": response.text[:200]},
-                details={"http_status": response.status_code},
-            )
-        try:
-            payload = response.json()
-        except ValueError:
-            raise TransientDeliveryError(
-                _("微信接口 %(path)s 的应答不是 JSON：%(body)s")
-                % {"path": path, "body": response.text[:200]}
-            ) from None
-        if not isinstance(payload, dict):
-            raise TransientDeliveryError(_("微信接口 %s 的应答格式不对") % path)
-        return payload
-
-    def call(self, path: str, *, params=None, json_body=None, files=None, submit=False) -> dict:
-        """POST to ``path`` with the token; refresh the token once if the platform rejects it.
-
-        Transport failures come back as ``_NotSent`` or ``_MaybeSent`` for the caller to map:
-        what they mean depends on whether a submit may have gone through.
-        """
-        for attempt in (1, 2):
-            token = self.token()
-            query = {"access_token": token, **(params or {})}
-            kwargs: dict[str, Any] = {"params": query}
-            if json_body is not None:
-                # ensure_ascii=False: the platform stores \uXXXX escapes literally.
-                kwargs["content"] = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
-                kwargs["headers"] = {"Content-Type": "application/json; charset=utf-8"}
-            if files is not None:
-                kwargs["files"] = files
-            response = self._send("POST", path, fresh_connection=submit, **kwargs)
-            if submit and response.status_code >= 500 and response.status_code != 503:
-                # A gateway error may hide a submit the platform did process.
-                raise _MaybeSent(f"{path}: HTTP {response.status_code}")
-            payload = self._payload(response, path)
-            code = payload.get("errcode") or 0
-            if code in TOKEN_ERRCODES:
-                if attempt == 1:
-                    # Another worker may have replaced the token already: then that one is
-                    # used, and the platform is not asked again.
-                    self._token = self.tokens.replace(token)
-                    continue
-                raise TransientDeliveryError(
-                    _("access_token 更换后仍被拒绝（%(code)d %(errmsg)s），稍后重试")
-                    % {"code": code, "errmsg": payload.get("errmsg", "")},
-                    details={"errcode": code, "errmsg": str(payload.get("errmsg") or "")},
-                )
-            if code:
-                raise _errcode_error(payload)
-            return payload
-        raise AssertionError("unreachable")
-
-
-def _errcode_error(payload: dict) -> TransientDeliveryError | PermanentDeliveryError:
-    code = int(payload.get("errcode") or 0)
-    errmsg = str(payload.get("errmsg") or "")
-    details = {"errcode": code, "errmsg": errmsg}
-    if code in TOKEN_ERRCODES:
-        # Only the token endpoints get here (other calls replace the token first): a token
-        # error from them says nothing about the credentials, so it is worth another try.
-        return TransientDeliveryError(
-            _("微信接口拒绝 access_token（%(code)d %(errmsg)s），稍后重试")
-            % {"code": code, "errmsg": errmsg},
-            details={**details, "retry_after": 1},
-        )
-    if code in RETRYABLE_ERRCODES:
-        return TransientDeliveryError(
-            _("微信接口暂时拒绝（%(code)d %(errmsg)s）：%(reason)s")
-            % {"code": code, "errmsg": errmsg, "reason": RETRYABLE_ERRCODES[code]},
-            details={**details, "retry_after": 60 if code == 45009 else 1},
-        )
-    reason = PERMANENT_ERRCODES.get(code, _("未列入处理表的错误码，请查阅微信全局返回码说明"))
-    return PermanentDeliveryError(
-        _("微信接口拒绝（%(code)d %(errmsg)s）：%(reason)s")
-        % {"code": code, "errmsg": errmsg, "reason": reason},
-        details=details,
-    )
 
 
 def with_marker(url: str, key: str) -> str:
@@ -401,7 +169,7 @@ class WeChatChannel(Channel):
                 _("公众号版本不符合要求：%s") % "；".join(p.message for p in problems),
                 details={"problems": [p.message for p in problems]},
             )
-        session = _Session(request)
+        session = Session(request)
         version = request.version
         try:
             if request.attempt > 1:
@@ -433,7 +201,7 @@ class WeChatChannel(Channel):
                 "pic_crop_1_1": version["cover"]["crops"]["1_1"]["fractions"],
             }
             draft = session.call("/cgi-bin/draft/add", json_body={"articles": [article]})
-        except (_NotSent, _MaybeSent) as error:
+        except (NotSent, MaybeSent) as error:
             # Nothing is published before submit: uploading again is harmless.
             raise TransientDeliveryError(_("微信接口连接失败：%s") % error) from error
         draft_media_id = draft.get("media_id", "")
@@ -452,13 +220,13 @@ class WeChatChannel(Channel):
         asking (a refused token included) means "cannot tell yet".
         """
         try:
-            session = _Session(request)
+            session = Session(request)
             if request.external_id:
                 return self._status(session, request.external_id, {})
             receipt = self._find_by_marker(session, request)
         except _PublicationFailed:
             raise
-        except (_NotSent, _MaybeSent, DeliveryError) as error:
+        except (NotSent, MaybeSent, DeliveryError) as error:
             raise TransientDeliveryError(
                 _("核实发表结果时出错，稍后再核实：%s") % error,
                 details=getattr(error, "details", {}),
@@ -494,7 +262,7 @@ class WeChatChannel(Channel):
             )
         return data
 
-    def _upload_cover(self, session: _Session, cover: dict) -> str:
+    def _upload_cover(self, session: Session, cover: dict) -> str:
         data = self._read(cover, versions.COVER_LIMIT, _("封面图片"))
         payload = session.call(
             "/cgi-bin/material/add_material",
@@ -503,7 +271,7 @@ class WeChatChannel(Channel):
         )
         return payload.get("media_id", "")
 
-    def _upload_body_images(self, session: _Session, version: dict) -> str:
+    def _upload_body_images(self, session: Session, version: dict) -> str:
         content = version["content"]
         for image in version.get("images") or []:
             # The limit is "under 1 MB": one byte less than a megabyte is the most allowed.
@@ -517,14 +285,14 @@ class WeChatChannel(Channel):
             )
         return content
 
-    def _submit(self, session: _Session, draft_media_id: str, details: dict) -> str:
+    def _submit(self, session: Session, draft_media_id: str, details: dict) -> str:
         try:
             payload = session.call(
                 "/cgi-bin/freepublish/submit", json_body={"media_id": draft_media_id}, submit=True
             )
-        except _NotSent as error:
+        except NotSent as error:
             raise TransientDeliveryError(_("微信接口连接失败：%s") % error) from error
-        except _MaybeSent as error:
+        except MaybeSent as error:
             raise UnconfirmedDeliveryError(
                 _("已发出发表请求，但未收到应答；将通过发表记录核实，不会重复提交（%s）") % error,
                 details=details,
@@ -537,7 +305,7 @@ class WeChatChannel(Channel):
         return publish_id
 
     def _await_published(
-        self, session: _Session, request: DeliveryRequest, publish_id: str, details: dict
+        self, session: Session, request: DeliveryRequest, publish_id: str, details: dict
     ) -> Receipt:
         config = request.outlet_config
         attempts = max(1, int(config.get("poll_attempts", 3)))
@@ -549,7 +317,7 @@ class WeChatChannel(Channel):
                 receipt = self._status(session, publish_id, details)
             except _PublicationFailed:
                 raise
-            except (_NotSent, _MaybeSent, DeliveryError) as error:
+            except (NotSent, MaybeSent, DeliveryError) as error:
                 # The submit was accepted: from here on no error means failure, and only
                 # reconciliation is safe.
                 raise UnconfirmedDeliveryError(
@@ -563,7 +331,7 @@ class WeChatChannel(Channel):
             _("已提交发表，平台仍在处理中"), external_id=publish_id, details=details
         )
 
-    def _status(self, session: _Session, publish_id: str, details: dict) -> Receipt | None:
+    def _status(self, session: Session, publish_id: str, details: dict) -> Receipt | None:
         payload = session.call("/cgi-bin/freepublish/get", json_body={"publish_id": publish_id})
         try:
             status = int(payload.get("publish_status"))
@@ -595,7 +363,7 @@ class WeChatChannel(Channel):
                      "fail_idx": payload.get("fail_idx", [])},
         )  # fmt: skip
 
-    def _find_by_marker(self, session: _Session, request: DeliveryRequest) -> Receipt | None:
+    def _find_by_marker(self, session: Session, request: DeliveryRequest) -> Receipt | None:
         pages = max(1, int(request.outlet_config.get("reconcile_pages", 5)))
         for page in range(pages):
             payload = session.call(
