@@ -15,6 +15,7 @@ from .channels import get_channel
 from .dispatch.record import ConfirmationRefused, delivery_confirm, record_correct
 from .evidence_forms import CorrectionForm, EvidenceForm
 from .models import DeliveryEvidence, DeliveryRecord, Placement
+from .views import placements_breadcrumbs
 
 CONTENT_TYPES = {
     "jpeg": "image/jpeg",
@@ -35,7 +36,7 @@ class _PlacementFormView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         inspect = reverse("media_schedule_placement:inspect", args=[self.placement.pk])
         return [
-            {"url": reverse("media_schedule_placement:index"), "label": _("排期")},
+            *placements_breadcrumbs(),
             {"url": inspect, "label": str(self.placement)},
             {"url": "", "label": self.get_page_title()},
         ]

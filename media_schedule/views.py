@@ -41,7 +41,7 @@ from .services import (
 )
 
 
-def _placements_breadcrumbs() -> list[dict]:
+def placements_breadcrumbs() -> list[dict]:
     """Home › 排期, the trail above the scheduler's own pages."""
     return [
         *WagtailAdminTemplateMixin.breadcrumbs_items,
@@ -68,7 +68,7 @@ class ScheduleView(WagtailAdminTemplateMixin, FormView):
 
     def get_breadcrumbs_items(self):
         return [
-            *_placements_breadcrumbs(),
+            *placements_breadcrumbs(),
             {
                 "url": reverse("wagtailadmin_pages:edit", args=[self.page.pk]),
                 "label": self.page.title,
@@ -131,7 +131,7 @@ class PlacementActionView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         inspect = reverse("media_schedule_placement:inspect", args=[self.placement.pk])
         return [
-            *_placements_breadcrumbs(),
+            *placements_breadcrumbs(),
             {"url": inspect, "label": str(self.placement)},
             {"url": "", "label": self.get_page_title()},
         ]
