@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "publicity",
     "media_schedule",
     "media_schedule.channels.led",
+    "media_schedule.channels.broadcast",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
