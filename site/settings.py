@@ -59,6 +59,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "outreach_site.apps.OutreachSiteConfig",
     "publicity",
+    "publicity.inbox",
     "media_schedule",
     "media_schedule.channels.led",
     "media_schedule.channels.broadcast",
@@ -355,6 +356,13 @@ CELERY_BEAT_SCHEDULE.update(
         "publicity-unpublish-lapsed-exemplars": {
             "task": "publicity.unpublish_lapsed_exemplars",
             "schedule": 3600.0,
+        },
+        # Incoming feeds: each due source gets one poll task; its own interval and back-off
+        # live on the source, so a late or doubled tick polls nothing twice.
+        "inbox-poll-due-feed-sources": {
+            "task": "inbox.poll_due_feed_sources",
+            "schedule": 60.0,
+            "options": {"expires": 120.0},
         },
     }
 )
