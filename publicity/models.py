@@ -26,6 +26,10 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from .blocks import ArticleBodyBlock
+from .campaign_targets import Medium as TargetMedium
+from .campaign_targets import Per as TargetPer
+from .campaign_targets import Target
+from .campaign_targets import describe as describe_target
 
 
 class Theme(index.Indexed, models.Model):
@@ -60,9 +64,16 @@ def long_date(value: datetime.date) -> str:
 class KeyDate(models.Model):
     """A recurring date that publicity peaks around (重要节点).
 
-    The rule is either a fixed day of a month (8月1日 建军节) or the n-th weekday of a month
-    (9月第三个星期六 全民国防教育日); ``week_of_month`` -1 means the last one.
+    The rule is a fixed day of a month (8月1日 建军节), the n-th weekday of a month
+    (9月第三个星期六 全民国防教育日; ``week_of_month`` -1 means the last one), a day of the
+    lunar calendar (正月初一 春节; ``last_day`` for 除夕, the last day of 腊月 whether it has 29
+    or 30 days), moved by ``offset_days``; with ``window_end`` it starts a window that runs
+    to that key date's next occurrence (元旦 → 元宵). ``publicity.key_dates`` does the dates.
     """
+
+    class Calendar(models.TextChoices):
+        GREGORIAN = "gregorian", _("公历")
+        LUNAR = "lunar", _("农历")
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, _("星期一")
@@ -81,15 +92,40 @@ class KeyDate(models.Model):
         LAST = -1, _("最后一个")
 
     name = models.CharField(_("名称"), max_length=60)
+    calendar = models.CharField(
+        _("历法"), max_length=10, choices=Calendar.choices, default=Calendar.GREGORIAN
+    )
     month = models.PositiveSmallIntegerField(
         _("月份"), choices=[(m, lazy(month_label, str)(m)) for m in range(1, 13)]
     )
+    leap_month = models.BooleanField(
+        _("闰月"), default=False, help_text=_("仅农历：按闰月计算，没有该闰月的年份不出现。")
+    )
     day = models.PositiveSmallIntegerField(_("日"), null=True, blank=True)
+    last_day = models.BooleanField(
+        _("当月最后一天"),
+        default=False,
+        help_text=_("代替“日”：例如除夕是农历十二月的最后一天（二十九或三十）。"),
+    )
     weekday = models.PositiveSmallIntegerField(
         _("星期"), choices=Weekday.choices, null=True, blank=True
     )
     week_of_month = models.SmallIntegerField(
         _("第几个"), choices=WeekOfMonth.choices, null=True, blank=True
+    )
+    offset_days = models.SmallIntegerField(
+        _("偏移天数"),
+        default=0,
+        help_text=_("在上面算出的日期上加减天数，负数为提前：例如“春节前一周”填 -7。"),
+    )
+    window_end = models.ForeignKey(
+        "self",
+        verbose_name=_("时间段结束于"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("选填：该节点是一个时间段，从本日期持续到所选节点的下一次日期（如元旦至元宵）。"),
     )
     lead_days = models.PositiveSmallIntegerField(
         _("提前宣传天数"),
@@ -101,10 +137,16 @@ class KeyDate(models.Model):
 
     panels = [
         FieldPanel("name"),
-        FieldRowPanel([FieldPanel("month"), FieldPanel("day")], heading=_("固定日期")),
+        FieldRowPanel([FieldPanel("calendar"), FieldPanel("month")], heading=_("历法与月份")),
         FieldRowPanel(
-            [FieldPanel("week_of_month"), FieldPanel("weekday")], heading=_("或：某月第几个星期几")
+            [FieldPanel("day"), FieldPanel("last_day"), FieldPanel("leap_month")],
+            heading=_("固定日期"),
         ),
+        FieldRowPanel(
+            [FieldPanel("week_of_month"), FieldPanel("weekday")],
+            heading=_("或：某月第几个星期几（仅公历）"),
+        ),
+        FieldRowPanel([FieldPanel("offset_days"), FieldPanel("window_end")]),
         FieldPanel("lead_days"),
         FieldPanel("themes"),
         FieldPanel("description"),
@@ -119,13 +161,26 @@ class KeyDate(models.Model):
         return _("%(name)s（%(rule)s）") % {"name": self.name, "rule": self.rule_display}
 
     def clean(self) -> None:
-        fixed = self.day is not None
+        if self.day is not None and self.last_day:
+            raise ValidationError(_("“日”和“当月最后一天”只能填一个。"))
+        fixed = self.day is not None or self.last_day
         nth = self.weekday is not None or self.week_of_month is not None
         if fixed == nth:
             raise ValidationError(_("请填写固定日期，或填写“第几个星期几”，二者选一。"))
         if nth and (self.weekday is None or self.week_of_month is None):
             raise ValidationError(_("“第几个星期几”规则需同时填写第几个和星期几。"))
-        if fixed:
+        lunar = self.calendar == self.Calendar.LUNAR
+        if lunar and nth:
+            raise ValidationError(_("农历日期请填写日或当月最后一天，不能按星期计算。"))
+        if self.leap_month and not lunar:
+            raise ValidationError({"leap_month": _("只有农历才有闰月。")})
+        if lunar and self.day is not None and not 1 <= self.day <= 30:
+            raise ValidationError({"day": _("农历每月最多三十天。")})
+        if abs(self.offset_days or 0) > 180:
+            raise ValidationError({"offset_days": _("偏移天数不能超过 180 天。")})
+        if self.window_end_id is not None and self.pk is not None and self.window_end_id == self.pk:
+            raise ValidationError({"window_end": _("时间段不能结束于节点本身。")})
+        if fixed and not lunar and self.day is not None:
             try:
                 datetime.date(2024, self.month, self.day)  # 2024 is a leap year
             except ValueError:
@@ -138,17 +193,52 @@ class KeyDate(models.Model):
 
     @property
     def rule_display(self) -> str:
-        month = month_label(self.month)
-        if self.day is not None:
-            return _("%(month)s%(day)d日") % {"month": month, "day": self.day}
-        return _("%(month)s%(week)s%(weekday)s") % {
-            "month": month,
-            "week": self.get_week_of_month_display(),
-            "weekday": self.get_weekday_display(),
-        }
+        if self.calendar == self.Calendar.LUNAR:
+            month = _("农历%(leap)s%(month)d月") % {
+                "leap": gettext("闰") if self.leap_month else "",
+                "month": self.month,
+            }
+        else:
+            month = month_label(self.month)
+        if self.last_day:
+            rule = _("%(month)s最后一天") % {"month": month}
+        elif self.day is not None:
+            rule = _("%(month)s%(day)d日") % {"month": month, "day": self.day}
+        else:
+            rule = _("%(month)s%(week)s%(weekday)s") % {
+                "month": month,
+                "week": self.get_week_of_month_display(),
+                "weekday": self.get_weekday_display(),
+            }
+        if self.offset_days:
+            rule = _("%(rule)s%(sign)s%(days)d天") % {
+                "rule": rule,
+                "sign": "+" if self.offset_days > 0 else "−",
+                "days": abs(self.offset_days),
+            }
+        if self.window_end is not None:
+            rule = _("%(rule)s至%(end)s") % {"rule": rule, "end": self.window_end.name}
+        return rule
+
+    @property
+    def is_plain_gregorian(self) -> bool:
+        """A fixed day or n-th weekday of the Gregorian calendar, with no offset."""
+        return (
+            self.calendar == self.Calendar.GREGORIAN
+            and not self.last_day
+            and not self.offset_days
+        )
 
     def occurrences(self, start: datetime.date, count: int = 1) -> list[datetime.date]:
         """Return the next ``count`` dates of the rule on or after ``start``."""
+        if not self.is_plain_gregorian:
+            from .key_dates import next_date
+
+            dates = []
+            for _n in range(count):
+                dates.append(next_date(self, start))
+                start = dates[-1] + datetime.timedelta(days=1)
+            return dates
         begin = datetime.datetime.combine(start, datetime.time())
         if self.day is not None:
             rule = rrule(
@@ -167,6 +257,10 @@ class KeyDate(models.Model):
     def next_occurrence(self, today: datetime.date | None = None) -> datetime.date:
         """The first date of the rule on or after ``today`` (Asia/Shanghai)."""
         today = today or timezone.localdate()
+        if not self.is_plain_gregorian:
+            from .key_dates import next_date
+
+            return next_date(self, today)
         return self.occurrences(today)[0]
 
     def publicity_window(
@@ -595,12 +689,6 @@ class Campaign(models.Model):
         related_name="campaigns",
     )
     themes = models.ManyToManyField(Theme, blank=True, verbose_name=_("主题"))
-    coverage_targets = models.JSONField(
-        _("各媒介目标条数"),
-        default=dict,
-        blank=True,
-        help_text=_('例如 {"tv": 3, "radio": 5, "newspaper": 2, "online": 20, "outdoor": 10}'),
-    )
     description = models.TextField(_("说明"), blank=True)
 
     panels = [
@@ -609,7 +697,7 @@ class Campaign(models.Model):
         FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
         FieldPanel("key_date"),
         FieldPanel("themes"),
-        FieldPanel("coverage_targets"),
+        FieldPanel("targets_text"),
         FieldPanel("description"),
     ]
 
@@ -624,6 +712,32 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+
+
+class CampaignTarget(models.Model):
+    """One coverage target of a campaign: ``count`` items of ``medium`` per ``per``
+    (see ``publicity.campaign_targets``)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="targets", verbose_name=_("宣传活动")
+    )
+    medium = models.CharField(_("媒介"), max_length=20, choices=TargetMedium.choices)
+    count = models.PositiveIntegerField(_("条数"), default=1)
+    per = models.CharField(_("期间"), max_length=20, choices=TargetPer.choices)
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        verbose_name = _("宣传目标")
+        verbose_name_plural = _("宣传目标")
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="campaign_target_count_positive")
+        ]
+
+    def __str__(self) -> str:
+        return describe_target(self.as_target())
+
+    def as_target(self) -> Target:
+        return Target(medium=self.medium, count=self.count, per=self.per)
 
 
 class SearchEntry(models.Model):

@@ -11,7 +11,6 @@ left out of every listing, menu, related list, feed and search, as a sub-query i
 statement (``without_restricted``).
 """
 
-import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -35,6 +34,7 @@ from wagtail.images.models import Filter
 from wagtail.images.shortcuts import get_renditions_or_not_found
 from wagtail.models import Page, PageViewRestriction, Site
 
+from . import key_dates
 from .models import ArticlePage, ArticlePageTag, ColumnPage, ExemplarPage, KeyDate, Theme
 
 CARD_RENDITION = "fill-640x360"
@@ -660,42 +660,9 @@ class UpcomingKeyDate:
     days_left: int
 
 
-def _occurrence_in(key_date: KeyDate, year: int) -> datetime.date | None:
-    """The key date's day in ``year``, or ``None`` when the rule has none that year."""
-    if key_date.day is not None:
-        try:
-            return datetime.date(year, key_date.month, key_date.day)
-        except ValueError:  # 29 February outside a leap year
-            return None
-    first = datetime.date(year, key_date.month, 1)
-    if key_date.week_of_month > 0:
-        offset = (key_date.weekday - first.weekday()) % 7 + 7 * (key_date.week_of_month - 1)
-        date = first + datetime.timedelta(days=offset)
-        return date if date.month == key_date.month else None
-    last = first.replace(day=calendar.monthrange(year, key_date.month)[1])
-    offset = (last.weekday() - key_date.weekday) % 7 + 7 * (-key_date.week_of_month - 1)
-    date = last - datetime.timedelta(days=offset)
-    return date if date.month == key_date.month else None
-
-
 def next_occurrence(key_date: KeyDate, today: datetime.date) -> datetime.date:
-    """``KeyDate.next_occurrence`` by calendar arithmetic instead of an rrule per call.
-
-    Covers the rules the admin form accepts (a fixed day, or the 1st-4th or last weekday of
-    a month); anything else is left to the rrule.
-    """
-    simple = (
-        key_date.day is not None
-        if key_date.weekday is None
-        else key_date.day is None and key_date.week_of_month in (1, 2, 3, 4, -1)
-    )
-    if simple and 1 <= key_date.month <= 12:
-        # Nine years always hold a 29 February (2096 to 2104 is the longest gap).
-        for year in range(today.year, today.year + 9):
-            date = _occurrence_in(key_date, year)
-            if date is not None and date >= today:
-                return date
-    return key_date.next_occurrence(today)
+    """``KeyDate.next_occurrence`` by calendar arithmetic instead of an rrule per call."""
+    return key_dates.next_date(key_date, today)
 
 
 def next_key_dates(*, limit: int, today: datetime.date | None = None) -> list[UpcomingKeyDate]:

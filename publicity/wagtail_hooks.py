@@ -5,10 +5,12 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .forms import CampaignForm
 from .models import Campaign, KeyDate, Theme
 from .services import exemplars_lapsing
 from .workflow import approval_required
@@ -36,6 +38,7 @@ class KeyDateViewSet(SnippetViewSet):
 
 class CampaignViewSet(SnippetViewSet):
     model = Campaign
+    edit_handler = ObjectList(Campaign.panels, base_form_class=CampaignForm)
     icon = "calendar-alt"
     menu_label = _("宣传活动")
     list_display = ["name", "starts_on", "ends_on", "key_date"]
