@@ -20,6 +20,8 @@ CHANNELS: dict[str, str] = {
     "led_screen": "media_schedule.channels.led.adapter.LedChannel",
     "bulletin_board": "media_schedule.channels.bulletin_board.adapter.BulletinBoardChannel",
     "newspaper": "media_schedule.channels.newspaper.adapter.NewspaperChannel",
+    "radio": "media_schedule.channels.broadcast.adapter.RadioChannel",
+    "tv": "media_schedule.channels.broadcast.adapter.TvChannel",
 }
 
 

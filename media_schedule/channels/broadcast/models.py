@@ -76,9 +76,12 @@ class BroadcastSlot(models.Model):
                 parse_rule(self.rule)
             except RuleError as error:
                 errors["rule"] = str(error)
-        if self.capacity_seconds and self.length_seconds:
-            if self.capacity_seconds > self.length_seconds:
-                errors["capacity_seconds"] = _("可排播时长不能超过时段长度。")
+        if (
+            self.capacity_seconds
+            and self.length_seconds
+            and (self.capacity_seconds > self.length_seconds)
+        ):
+            errors["capacity_seconds"] = _("可排播时长不能超过时段长度。")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("结束日期不能早于起始日期。")
         if self.start_time and self.length_seconds:
@@ -266,3 +269,6 @@ class UsedConfirmationLink(models.Model):
     class Meta:
         verbose_name = _("已使用的确认链接")
         verbose_name_plural = _("已使用的确认链接")
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id} {self.day} {self.digest[:8]}"

@@ -165,10 +165,7 @@ def occurrence_of(slot: BroadcastSlot, original_start: datetime.datetime) -> Occ
     exception = slot.exceptions.filter(original_start=original_start).first()
     if exception is not None and exception.action == SlotException.Action.CANCEL:
         return None
-    if exception is not None:
-        window_start = exception.moved_to
-    else:
-        window_start = original_start
+    window_start = exception.moved_to if exception is not None else original_start
     candidates = slot_occurrences(
         slot, window_start, window_start + datetime.timedelta(seconds=1), slot.exceptions.all()
     )
