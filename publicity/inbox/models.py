@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
@@ -64,6 +65,21 @@ class FeedSource(models.Model):
     def is_flagged(self) -> bool:
         """Whether the source has failed often enough in a row to need an editor's look."""
         return self.consecutive_failures >= FLAG_AFTER_FAILURES
+
+    def health_display(self) -> str:
+        """The source's state in words, as the listing and the dashboard show it."""
+        if not self.active:
+            return gettext("已停用")
+        if self.consecutive_failures:
+            return gettext("连续失败 %(n)d 次：%(error)s") % {
+                "n": self.consecutive_failures,
+                "error": self.last_error,
+            }
+        if self.last_success_at is None:
+            return gettext("尚未抓取")
+        return gettext("正常")
+
+    health_display.short_description = _("状态")
 
 
 class FeedEntry(models.Model):
