@@ -6,9 +6,9 @@ uploaded, probed file or a link the station fetches) with caption text (字幕) 
 presenter's lead-in (口播导语).
 """
 
+import math
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +24,7 @@ from media_schedule.channels.base import (
 )
 
 from .models import BroadcastSlot, Clip, ItemType
-from .script import pace_of, radio_script, speakable, spoken_seconds
+from .script import DEFAULT_CHARS_PER_SECOND, pace_of, radio_script, speakable, spoken_seconds
 
 MAX_ITEM_SECONDS = 30 * 60
 MAX_SCRIPT_CHARS = 20000
@@ -37,16 +37,15 @@ def _link_ok(url: str) -> bool:
 def version_seconds(version: dict[str, Any], outlet=None) -> int:
     """The planned on-air length of a version: a script read at the outlet's pace; a clip's
     length plus its lead-in read aloud."""
-    pace = pace_of(outlet) if outlet is not None else float(version.get("chars_per_second") or 4)
+    pace = pace_of(outlet) if outlet is not None else DEFAULT_CHARS_PER_SECOND
     if "script" in version:
         return spoken_seconds(str(version.get("script") or ""), pace)
     seconds = spoken_seconds(str(version.get("lead_in") or ""), pace)
-    clip_seconds = version.get("clip_seconds")
     try:
-        seconds += int(round(float(clip_seconds or 0)))
-    except (TypeError, ValueError):
-        pass
-    return seconds
+        clip_seconds = math.ceil(float(version.get("clip_seconds") or 0))
+    except (TypeError, ValueError, OverflowError):
+        clip_seconds = 0
+    return seconds + max(0, clip_seconds)
 
 
 class BroadcastChannel(Channel):
@@ -227,7 +226,3 @@ class TvChannel(BroadcastChannel):
             _("短片"),
             clip or "—",
         )
-
-
-def clip_download_path(clip_id: int) -> str:
-    return reverse("broadcast_admin:clip", args=[clip_id])

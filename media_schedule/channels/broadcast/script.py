@@ -19,7 +19,7 @@ _SILENT = re.compile(r"[\s\u3000，。、；：？！“”‘’（）《》〈
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*[%％]")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d:])")
-_RANGE = re.compile(r"(\d+)\s*[-—~～至]\s*(\d+)(?=\s*[^\d年月日号]|$)")
+_RANGE = re.compile(r"(?<![\d-])([1-9]\d{0,3})\s*[-—~～]\s*([1-9]\d{0,3})(?![\d-]|\s*[年月日号])")
 _DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
 # Figures followed by 年/月/日/号 are dates and stay as figures.
 _NUMBER = re.compile(r"(?<![\d.])(\d+)(?![\d.]|\s*[年月日号])")
