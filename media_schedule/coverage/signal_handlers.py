@@ -1,0 +1,19 @@
+"""Keep the coverage roll-up in step with the delivery log.
+
+The dispatcher's record service is the one writer of ``DeliveryRecord``; every record it
+appends is saved inside its transaction, so refreshing here makes the roll-up commit (or
+roll back) together with the record. Bulk inserts bypass this: run ``rollup.rebuild``.
+"""
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from media_schedule.models import DeliveryRecord
+
+from .rollup import placement_refresh
+
+
+@receiver(post_save, sender=DeliveryRecord, dispatch_uid="coverage_record_written")
+def record_written(sender, instance: DeliveryRecord, created: bool, raw: bool = False, **kwargs):
+    if created and not raw:
+        placement_refresh(placement_id=instance.placement_id)
