@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "media_schedule.channels.led",
     "media_schedule.coverage",
     "media_schedule.channels.broadcast",
-    "media_schedule.calendar",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
