@@ -24,7 +24,7 @@ from wagtail.admin.views.generic import (
 from wagtail.models import Page
 
 from .channels.base import OutletFile
-from .forms import PagePickForm, ScheduleForm, outlet_kind_choices
+from .forms import ROWS, PagePickForm, ScheduleForm, outlet_kind_choices
 from .models import DeliveryRecord, Outlet, Placement
 from .selectors import outlet_file, outlet_previews
 from .services import (
@@ -65,6 +65,14 @@ class ScheduleView(WagtailAdminTemplateMixin, FormView):
 
     def get_page_subtitle(self):
         return self.page.title
+
+    def get_initial(self):
+        # The planner and the calendar link here with the campaign and rows filled in
+        # (?campaign=…&outlet_0=…&due_at_0=…); the form checks them as if typed.
+        fields = ScheduleForm.base_fields.keys() | {
+            f"{name}_{row}" for name in ("outlet", "due_at") for row in range(ROWS)
+        }
+        return {key: value for key, value in self.request.GET.items() if key in fields}
 
     def get_breadcrumbs_items(self):
         return [

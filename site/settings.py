@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "media_schedule.channels.led",
     "media_schedule.coverage",
     "media_schedule.channels.broadcast",
+    "media_schedule.calendar",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -199,6 +200,16 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+# The calendar's FullCalendar build, installed from package.json by `npm ci` (scripts/start,
+# scripts/test; production runs it before collectstatic) and served as our own static files.
+STATICFILES_DIRS += [
+    (prefix, BASE_DIR / "node_modules" / folder)
+    for prefix, folder in (
+        ("vendor/fullcalendar", "fullcalendar"),
+        ("vendor/fullcalendar/locales", "@fullcalendar/core/locales"),
+    )
+    if (BASE_DIR / "node_modules" / folder).is_dir()
+]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Documents, LED packages and unfinished uploads: never under MEDIA_URL (site/storage.py).
