@@ -163,10 +163,14 @@ def parse_feed(data: bytes, *, url: str = "", content_type: str = "") -> ParsedF
     text, _encoding = decode_feed(data, content_type)
     # Handed over as UTF-8 with a matching declaration, so feedparser reads what we decided.
     body = _XML_DECLARATION.sub(b'<?xml version="1.0" encoding="utf-8"', text.encode("utf-8"), 1)
+    # No content-location: feedparser would resolve a source's local guid ("1") against
+    # it into an address shared by every source on the host. Links are resolved here.
     headers = {"content-type": "application/xml; charset=utf-8"}
-    if url:
-        headers["content-location"] = url
-    result = feedparser.parse(body, response_headers=headers)
+    # nh3 sanitises and resolves links below; feedparser's own pass would turn a
+    # javascript: link into a link to the feed itself rather than drop it.
+    result = feedparser.parse(
+        body, response_headers=headers, resolve_relative_uris=False, sanitize_html=False
+    )
     version = result.get("version") or ""
     entries = [_entry(entry, url) for entry in result.entries]
     if not version and not entries:
