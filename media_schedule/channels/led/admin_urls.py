@@ -13,6 +13,7 @@ urlpatterns = [
         admin_views.placement_preview,
         name="preview",
     ),
+    path("screens/<int:screen_id>/plays/", admin_views.play_log, name="plays"),
     path("screens/<int:screen_id>/token/", admin_views.token_rotate, name="token_rotate"),
     path("screens/<int:screen_id>/export/", admin_views.export_start, name="export"),
     path("screens/<int:screen_id>/insertions/", admin_views.insertion_create, name="insertion"),

@@ -12,6 +12,7 @@ import zoneinfo
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from wagtail.models import Page
 from media_schedule.models import Placement
 
 from ..pictures import PictureError
-from . import services
+from . import proof, services
 from .adapter import problems_on_screen
 from .models import ExportJob, Package, Screen
 from .playlist import (
@@ -40,8 +41,10 @@ from .render import ScreenSpec, dot_matrix_preview, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
 
-PREVIEW_VIEWS = ("actual", "dots", "gif")
+PREVIEW_VIEWS = ("actual", "dots", "gif", "original", "picture")
 VIEW_SCREEN = "led.view_screen"
+VIEW_PLAYS = "led.view_playrecord"
+ADD_PLAYS = "led.add_playrecord"
 VIEW_PACKAGE = "led.view_package"
 ADD_PACKAGE = "led.add_package"
 CHANGE_PACKAGE = "led.change_package"
@@ -57,6 +60,7 @@ def user_can(user) -> dict[str, bool]:
         "withdraw": user.has_perm(CHANGE_PACKAGE),
         "add_screen": user.has_perm("led.add_screen"),
         "edit_screen": user.has_perm(CHANGE_SCREEN),
+        "plays": user.has_perm(VIEW_PLAYS),
     }
 
 
@@ -165,7 +169,9 @@ def placement_preview(request, screen_id: int, placement_id: int, view: str):
     """A rendered preview of a placement's version on a screen (PNG or animated GIF).
 
     ``actual`` is the frame at native size; ``dots`` magnifies it with a diode look (large
-    walls show their centre); ``gif`` animates scrolling text at native size.
+    walls show their centre); ``gif`` animates scrolling text at native size; ``picture`` is
+    the item's picture as the screen shows it and ``original`` the same picture fitted to
+    the screen before its colours were reduced.
     """
     if view not in PREVIEW_VIEWS:
         raise Http404
@@ -185,8 +191,19 @@ def placement_preview(request, screen_id: int, placement_id: int, view: str):
     ) as error:
         return HttpResponse(str(error), status=422, content_type="text/plain; charset=utf-8")
     spec = ScreenSpec.of(screen)
+    if view in ("original", "picture"):
+        pictures = [segment for segment in rendered.segments if segment.kind == "picture"]
+        if not pictures:
+            raise Http404
+        chosen = pictures[0]
+        return _png_response(
+            chosen.original if view == "original" and chosen.original else chosen.stills[0].image
+        )
     segment = rendered.segments[0]
-    frame = segment.frames[len(segment.frames) // 3 if segment.kind == "scroll" else 0].image
+    if segment.scroll is not None:
+        frame = segment.scroll.frame(segment.frame_count // 3)
+    else:
+        frame = segment.stills[0].image
     if view == "actual":
         return _png_response(frame)
     if view == "dots":
@@ -309,3 +326,53 @@ def insertion_withdraw(request, package_id: int):
     services.insertion_withdraw(package=package)
     messages.success(request, _("插播已撤销。"))
     return redirect("led_admin:screen", package.screen_id)
+
+
+class PlayLogForm(forms.Form):
+    """A controller's play log, exported as CSV."""
+
+    log = forms.FileField(
+        label=gettext_lazy("播放日志（CSV）"),
+        help_text=gettext_lazy(
+            "表头为 条目,开始,结束,次数（或 item,start,end,count）；时间如 2026-11-29 08:00:00，"
+            "不带时区时按北京时间；UTF-8 或 GBK 编码，不超过 5 MB。"
+        ),
+    )
+
+
+@permission_required(VIEW_PLAYS)
+def play_log(request, screen_id: int):
+    """The screen's proof of play: its latest records and, for operators who may add them,
+    the upload of a controller's play log with every refused row and why."""
+    screen = get_object_or_404(Screen.objects.select_related("outlet"), pk=screen_id)
+    form, result, read = PlayLogForm(), None, 0
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm(ADD_PLAYS):
+            raise PermissionDenied
+        form = PlayLogForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["log"]
+            try:
+                result, read = proof.play_log_upload(
+                    screen=screen, data=upload.read(proof.MAX_CSV_BYTES + 1)
+                )
+            except proof.PlayRowError as error:
+                form.add_error("log", str(error))
+                status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "led/admin/play_log.html",
+        {
+            "screen": screen,
+            "form": form,
+            "result": result,
+            "read": read,
+            "can_upload": request.user.has_perm(ADD_PLAYS),
+            "plays": screen.plays.select_related("package")[:50],
+            "report_url": request.build_absolute_uri(reverse("led_report_plays", args=[screen.pk])),
+        },
+        status=status,
+    )

@@ -233,3 +233,54 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.screen.name} {self.get_status_display()} {self.progress}%"
+
+
+class PlayRecord(models.Model):
+    """Proof of play (播放记录): the screen's player says it showed one item from ``started_at``
+    to ``ended_at``, ``count`` times (Xibo's proof-of-play row). Reported by the player or a
+    relay through the token-authenticated endpoint, or uploaded by an operator as CSV.
+
+    The same item at the same start and end on the same screen is one record: a batch sent
+    twice adds nothing."""
+
+    class Source(models.TextChoices):
+        ENDPOINT = "endpoint", _("控制器回报")
+        UPLOAD = "upload", _("上传日志")
+
+    screen = models.ForeignKey(
+        Screen, verbose_name=_("显示屏"), on_delete=models.CASCADE, related_name="plays"
+    )
+    package = models.ForeignKey(
+        Package,
+        verbose_name=_("节目包"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plays",
+    )
+    item_key = models.CharField(_("条目"), max_length=100)
+    placement_id = models.PositiveIntegerField(_("排期编号"), null=True, blank=True)
+    in_package = models.BooleanField(
+        _("在节目包中"),
+        default=True,
+        help_text=_("条目不在本屏任何节目包中时为否：记录保留，但不计入覆盖。"),
+    )
+    started_at = models.DateTimeField(_("开始播放"), db_index=True)
+    ended_at = models.DateTimeField(_("结束播放"))
+    count = models.PositiveIntegerField(_("次数"), default=1)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("播放记录")
+        verbose_name_plural = _("播放记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screen", "item_key", "started_at", "ended_at"],
+                name="led_play_unique_interval",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.screen.name} {self.item_key} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,14 @@
-"""The export package of a screen: frames, animations, manifest, playlists and 说明.txt.
+"""The export package of a screen: stills, scroll strips, animations, the loop video,
+manifest, playlists and 说明.txt.
 
-:func:`build_package` streams everything into a ZIP: each frame is rendered, encoded and
-written before the next one, and the loop GIF is written frame by frame, so memory stays at a
-few frames whatever the length of the loop.
+:func:`build_package` streams everything into a ZIP: each still is rendered, encoded and
+written before the next one; a scroll is stored as one strip image plus its speed, and its
+frames are cut from the strip only for the GIFs and the video, one at a time, so memory
+stays at a few frames whatever the length of the loop. The video (loop.mp4) is always made:
+a package without it is never written.
 """
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -23,17 +27,38 @@ from django.utils.translation import gettext as _
 from PIL import GifImagePlugin, Image
 
 from ..pictures import FocalPoint, PictureError
-from .render import FULL, ScreenSpec, render_item
+from .render import FULL, SCROLL_FRAME_MS, ScreenSpec, layout_item, render_item
 from .typesetting import MissingGlyphsError
 from .versions import LedVersion
 
 MANIFEST_SCHEMA = "led-manifest"
-MANIFEST_SCHEMA_VERSION = 1
-SCHEMA_PATH = Path(__file__).with_name("schema") / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
+MANIFEST_SCHEMA_VERSION = 2
+SCHEMA_DIR = Path(__file__).with_name("schema")
+SCHEMA_PATH = SCHEMA_DIR / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
 # Large walls get a scaled-down GIF (their native loop is in the PNGs and the MP4): a GIF
 # frame cannot hold more than 256 colours anyway, so the GIF is a preview there.
 GIF_MAX_PIXELS = 640 * 360
 FFMPEG_TIMEOUT = 900
+# The video's constant frame rate: with a scroll, one video frame per scroll step (so the
+# video shows exactly the strip's frames); with stills only, one frame a second, which holds
+# every whole-second dwell exactly with the fewest frames to encode.
+SCROLL_FPS = 1000 // SCROLL_FRAME_MS
+STILL_FPS = 1
+KEYFRAME_SECONDS = 10
+# H.264 levels (Rec. ITU-T H.264 Table A-1): (level, max macroblocks a frame, a second).
+# Controllers decode baseline-profile streams up to the level their chip supports; the
+# lowest level that holds the stream is written, and never below 3.0, which every
+# controller family we know of decodes.
+H264_LEVELS = [
+    ("3.0", 1620, 40500),
+    ("3.1", 3600, 108000),
+    ("3.2", 5120, 216000),
+    ("4.0", 8192, 245760),
+    ("4.2", 8704, 522240),
+    ("5.0", 22080, 589824),
+    ("5.1", 36864, 983040),
+    ("5.2", 36864, 2073600),
+]
 
 ProgressCallback = Callable[[int, str], None]
 
@@ -135,39 +160,165 @@ def _gif_frame(image: Image.Image, spec: ScreenSpec, scale: int) -> Image.Image:
     return image
 
 
-def _ffmpeg_concat_list(entries: list[tuple[str, int]]) -> str:
-    lines = ["ffconcat version 1.0"]
-    for path, duration_ms in entries:
-        lines.append(f"file '{path}'")
-        lines.append(f"duration {duration_ms / 1000:.3f}")
-    # The concat demuxer ignores the last duration unless the last file is listed again.
-    lines.append(f"file '{entries[-1][0]}'")
-    return "\n".join(lines) + "\n"
+class VideoUnavailable(RuntimeError):
+    """The loop video cannot be encoded here (no ffmpeg with libx264, or ffmpeg failed)."""
 
 
-def make_mp4(frame_dir: Path, entries: list[tuple[str, int]], out_path: Path) -> bool:
-    """Encode the loop as H.264 MP4 with each frame held for its own duration.
+@dataclass(frozen=True)
+class VideoSettings:
+    """How loop.mp4 is encoded, as the manifest and 说明.txt state it."""
 
-    The video keeps variable frame timing, so a still held for eight seconds is one frame,
-    not two hundred. Returns ``False`` (and the package goes without MP4) when ffmpeg is
-    not installed.
+    width: int
+    height: int
+    fps: int
+    level: str
+    padded: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": "loop.mp4",
+            "codec": "h264",
+            "profile": "constrained_baseline",
+            "level": self.level,
+            "pixel_format": "yuv420p",
+            "colour": "bt601_limited",
+            "frame_rate": self.fps,
+            "constant_frame_rate": True,
+            "b_frames": 0,
+            "keyframe_interval_s": KEYFRAME_SECONDS,
+            "width": self.width,
+            "height": self.height,
+            "padded": self.padded,
+        }
+
+
+def h264_level(width: int, height: int, fps: int) -> str:
+    """The lowest H.264 level (from 3.0 up) that holds ``width``×``height`` at ``fps``."""
+    macroblocks = ((width + 15) // 16) * ((height + 15) // 16)
+    for level, per_frame, per_second in H264_LEVELS:
+        if macroblocks <= per_frame and macroblocks * fps <= per_second:
+            return level
+    return H264_LEVELS[-1][0]
+
+
+def video_settings(spec: ScreenSpec, *, scrolls: bool) -> VideoSettings:
+    """Frame rate, level and size of the loop video for ``spec``.
+
+    yuv420p needs even dimensions: an odd width or height gets one dark column or row on the
+    right or at the bottom (``padded``), never a scaled picture."""
+    width, height = spec.width + spec.width % 2, spec.height + spec.height % 2
+    fps = SCROLL_FPS if scrolls else STILL_FPS
+    return VideoSettings(
+        width,
+        height,
+        fps,
+        h264_level(width, height, fps),
+        width != spec.width or height != spec.height,
+    )
+
+
+_LIMITED_LUMA = [16 + round(value * 219 / 255) for value in range(256)]
+_LIMITED_CHROMA = [16 + round(value * 224 / 255) for value in range(256)]
+
+
+def yuv420p(image: Image.Image, settings: VideoSettings) -> bytes:
+    """One frame as planar 4:2:0 BT.601 limited-range bytes, padded to the video size.
+
+    Converted here once per distinct picture, so a still held for many video frames costs
+    one conversion, and ffmpeg only copies it."""
+    rgb = image.convert("RGB")
+    if rgb.size != (settings.width, settings.height):
+        canvas = Image.new("RGB", (settings.width, settings.height))
+        canvas.paste(rgb, (0, 0))
+        rgb = canvas
+    luma, blue, red = rgb.convert("YCbCr").split()
+    half = (settings.width // 2, settings.height // 2)
+    return b"".join(
+        [
+            luma.point(_LIMITED_LUMA).tobytes(),
+            blue.resize(half, Image.Resampling.BOX).point(_LIMITED_CHROMA).tobytes(),
+            red.resize(half, Image.Resampling.BOX).point(_LIMITED_CHROMA).tobytes(),
+        ]
+    )
+
+
+class VideoEncoder:
+    """Streams frames into ffmpeg (libx264) at a constant frame rate.
+
+    Each frame is written ``duration × fps`` times: the stream holds exactly as many frames
+    as the loop lasts, with no B-frames and constrained-baseline profile, the form the
+    controllers' players (HDPlayer, ViPlex, 仰邦) read most reliably. Raises
+    :class:`VideoUnavailable` when ffmpeg is missing or fails.
     """
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None or not entries:
-        return False
-    listing = frame_dir / "concat.txt"
-    listing.write_text(_ffmpeg_concat_list(entries), encoding="utf-8")
-    command = [
-        ffmpeg, "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0",
-        "-i", str(listing), "-fps_mode", "vfr",
-        "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2,format=yuv420p",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-tune", "stillimage",
-        "-movflags", "+faststart", str(out_path),
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed: {result.stderr.decode(errors='replace')[-2000:]}")
-    return True
+
+    def __init__(self, settings: VideoSettings, out_path: Path):
+        ffmpeg = shutil.which("ffmpeg")
+        if ffmpeg is None:
+            raise VideoUnavailable(
+                _(
+                    "无法生成视频 loop.mp4：本机未安装 ffmpeg。请运行 scripts/start（会自动安装）或安装 ffmpeg 后重新导出。"
+                )
+            )
+        self.settings = settings
+        self.frames = 0
+        self.elapsed_ms = 0
+        # ffmpeg's messages go to a file, not a pipe: a full pipe would stall it mid-stream.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close/abort)
+        fps = str(settings.fps)
+        command = [
+            ffmpeg, "-nostdin", "-v", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv",
+            "-s", f"{settings.width}x{settings.height}", "-framerate", fps, "-i", "pipe:0",
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage",
+            "-profile:v", "baseline", "-level:v", settings.level, "-bf", "0",
+            "-g", str(settings.fps * KEYFRAME_SECONDS), "-crf", "16",
+            "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "smpte170m",
+            "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
+            "-fps_mode", "cfr", "-r", fps, "-movflags", "+faststart", str(out_path),
+        ]  # fmt: skip
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
+        )
+
+    def add(self, image: Image.Image, duration_ms: int) -> None:
+        """Hold ``image`` for ``duration_ms``, rounded on the running total so that no
+        rounding accumulates over the loop."""
+        self.add_raw(yuv420p(image, self.settings), duration_ms)
+
+    def add_raw(self, data: bytes, duration_ms: int) -> None:
+        self.elapsed_ms += duration_ms
+        target = round(self.elapsed_ms * self.settings.fps / 1000)
+        try:
+            while self.frames < target:
+                self._process.stdin.write(data)
+                self.frames += 1
+        except BrokenPipeError:
+            self._fail()
+
+    def _fail(self):
+        self._process.kill()
+        self._process.wait()
+        self._stderr.seek(0)
+        detail = self._stderr.read().decode(errors="replace")[-1500:]
+        raise VideoUnavailable(_("视频 loop.mp4 编码失败：%(detail)s") % {"detail": detail})
+
+    def close(self) -> None:
+        """Finish the file; raises :class:`VideoUnavailable` unless ffmpeg succeeded."""
+        with contextlib.suppress(BrokenPipeError):
+            self._process.stdin.close()
+        try:
+            code = self._process.wait(timeout=FFMPEG_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._fail()
+        if code != 0 or self.frames == 0:
+            self._fail()
+        self._stderr.close()
+
+    def abort(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._stderr.close()
 
 
 def _time_text(ms: int) -> str:
@@ -208,9 +359,18 @@ def readme_text(manifest: dict[str, Any]) -> str:
     """说明.txt: how an operator loads the package into the screen's controller."""
     screen = manifest["screen"]
     package = manifest["package"]
-    mp4 = any(f["path"] == "loop.mp4" for f in manifest["files"])
+    video = manifest["loop"]["video"]
     hours = screen["operating_hours"]
     kind = "插播节目" if manifest["kind"] == "insertion" else "轮播节目"
+    scrolls = any(
+        segment["kind"] == "scroll" for item in manifest["items"] for segment in item["segments"]
+    )
+    padding = (
+        f"（屏幕宽或高为奇数，视频为 {video['width']}×{video['height']}，"
+        "右侧或下方多出的一列或一行为黑色，导入时按屏幕实际分辨率裁去）"
+        if video["padded"]
+        else ""
+    )
     lines = [
         f"户外显示屏节目包说明（{kind}）",
         "",
@@ -224,32 +384,43 @@ def readme_text(manifest: dict[str, Any]) -> str:
         f"一轮时长约 {round(manifest['loop']['duration_ms'] / 1000)} 秒。",
         "",
         "一、包内文件",
-        "  frames/        每一帧画面（PNG，按屏幕实际像素制作，不要缩放）",
-        "  items/         需要滚动显示的条目的动画（GIF）",
-        "  loop.gif       整轮节目的动画（GIF）",
+        "  loop.mp4       整轮节目的视频，控制卡支持视频时首选",
+        "  frames/        静止画面（文字页、图片）的图片（PNG，按屏幕实际像素制作，不要缩放）",
     ]
-    if mp4:
-        lines.append("  loop.mp4       整轮节目的视频（H.264）")
+    if scrolls:
+        lines += [
+            "  strips/        滚动文字的长条图（PNG），配合 manifest.json 中的滚动速度和方向使用",
+            "  items/         滚动文字的动画（GIF），只支持图片的控制卡导入它",
+        ]
     lines += [
+        "  loop.gif       整轮节目的动画（GIF）",
         "  playlist.m3u   带时长的播放列表（M3U）",
         "  playlist.xspf  带时长的播放列表（XSPF）",
         "  manifest.json  节目清单：条目、时长、播放日期与时段、优先级、文件校验值",
         "",
-        "二、用U盘更新",
+        "二、视频参数",
+        f"  H.264（Constrained Baseline，级别 {video['level']}），无 B 帧，"
+        f"恒定帧率 {video['frame_rate']} 帧/秒，yuv420p，"
+        f"画面 {video['width']}×{video['height']} 像素{padding}，"
+        f"每 {video['keyframe_interval_s']} 秒一个关键帧；视频时长与一轮节目时长相同。",
+        "  这是灰度（HDPlayer）、诺瓦（ViPlex）、仰邦等控制卡播放最稳定的格式。",
+        "",
+        "三、用U盘更新",
         "  1. 把整个压缩包解压到U盘根目录下的一个新文件夹。",
         "  2. 在控制卡的编辑软件中新建节目，屏幕尺寸设为上面的分辨率。",
-        ("  3. 控制卡支持视频时导入 loop.mp4；只支持图片时" if mp4 else "  3. ")
-        + "按 playlist.m3u 的顺序导入 frames/ 中的图片和 items/ 中的动画，"
-        "并按列表中的时长设置每项的停留时间。",
+        "  3. 控制卡支持视频时导入 loop.mp4 即可；只支持图片时按 playlist.m3u 的顺序"
+        "导入 frames/ 中的图片和 items/ 中的动画，并按列表中的时长设置每项的停留时间。",
         "  4. 按 manifest.json 中每条的播放日期（valid_from、valid_until）和时段（day_parts）"
         "设置播放计划；没有时段的条目在开屏时间内播放。",
         "  5. 优先级高的条目在有效时间内优先播放，紧急通知（优先级 9）播出时暂停其他条目。",
         "",
-        "三、网络拉取",
+        "四、网络拉取与播放回报",
         "  控制器可定时请求本屏的拉取地址（见系统后台），请求头带 If-None-Match 时，"
         "内容未变化会返回 304，无需重新写入。每次拉取都会留下记录，作为本屏已接收节目的凭证。",
+        "  控制器或中转程序可把实际播放记录（条目、开始、结束、次数）回报到本屏的播放回报地址；"
+        "也可在系统后台上传控制卡导出的播放日志（CSV）。",
         "",
-        "四、核对",
+        "五、核对",
         "  manifest.json 列出了每个文件的 SHA-256 校验值，可用 sha256sum 核对文件是否完整。",
         "  只有画面内容变化时才会生成新版本，同一版本无需重复写入控制卡。",
     ]
@@ -264,14 +435,13 @@ def build_package(
     header: dict[str, Any],
     kind: str = "loop",
     progress: ProgressCallback | None = None,
-    with_mp4: bool = True,
 ) -> PackageResult:
     """Render every item for the screen and write the ZIP package to ``out``.
 
     ``header`` carries the ``screen`` and ``package`` parts of the manifest (and, for an
     insertion, its ``insertion`` window). ``progress(percent, message)`` is called as the
-    work advances. Raises the renderer's errors (e.g. missing glyphs) before anything of a
-    half-built package can be used.
+    work advances. Raises the renderer's errors (e.g. missing glyphs) and
+    :class:`VideoUnavailable` before anything of a half-built package can be used.
     """
     report = progress or (lambda percent, message: None)
     timings: dict[str, float] = {}
@@ -279,17 +449,27 @@ def build_package(
     files: list[dict[str, Any]] = []
     manifest_items: list[dict[str, Any]] = []
     playlist_entries: list[dict[str, Any]] = []
-    mp4_entries: list[tuple[str, int]] = []
     scale = gif_scale(spec)
     # Single- and dual-colour frames share one fixed palette; full-colour frames carry their own.
     shared = spec.colour_mode != FULL
-    want_mp4 = with_mp4 and shutil.which("ffmpeg") is not None
     frame_total = 0
     duration_total = 0
     skipped: list[dict[str, str]] = []
 
+    # Lay every item out first: whether anything scrolls decides the video's frame rate.
+    layouts = {}
+    for item in items:
+        try:
+            layouts[item.key] = layout_item(item.version, spec)
+        except (MissingGlyphsError, ValueError) as error:
+            skipped.append({"key": item.key, "title": item.title, "reason": str(error)})
+    settings = video_settings(spec, scrolls=any(layout.scrolling for layout in layouts.values()))
+
     workdir = Path(tempfile.mkdtemp(prefix="led-package-"))
+    video = None
     try:
+        # Started before anything is rendered: a machine that cannot encode fails at once.
+        video = VideoEncoder(settings, workdir / "loop.mp4")
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
             def add(path: str, data: bytes, media_type: str, role: str, compress: bool) -> str:
@@ -315,10 +495,12 @@ def build_package(
                 gif = GifStream(gif_file, shared_palette=shared)
                 for number, item in enumerate(items, start=1):
                     report(
-                        int(70 * (number - 1) / max(1, len(items))),
+                        int(85 * (number - 1) / max(1, len(items))),
                         _("正在生成第 %(number)d/%(total)d 条")
                         % {"number": number, "total": len(items)},
                     )
+                    if item.key not in layouts:
+                        continue
                     notes: list[str] = []
                     try:
                         picture = item.picture() if item.picture else None
@@ -326,56 +508,54 @@ def build_package(
                         # One broken picture must not keep the whole loop off the screen.
                         picture = None
                         notes.append(str(error))
-                    try:
-                        rendered = render_item(
-                            item.version, spec, picture=picture, focal=item.focal
-                        )
-                    except (MissingGlyphsError, ValueError) as error:
-                        skipped.append({"key": item.key, "title": item.title, "reason": str(error)})
-                        continue
+                    rendered = render_item(
+                        item.version,
+                        spec,
+                        picture=picture,
+                        focal=item.focal,
+                        layout=layouts[item.key],
+                    )
                     del picture
                     segments_json = []
                     for seg_no, segment in enumerate(rendered.segments, start=1):
-                        frames_json = []
-                        item_gif = None
-                        if segment.kind == "scroll":
-                            item_gif_path = f"items/{number:03d}-{seg_no}.gif"
-                            item_gif_buffer = BytesIO()
-                            item_gif = GifStream(item_gif_buffer, shared_palette=shared)
-                        for frame_no, frame in enumerate(segment.frames, start=1):
-                            path = f"frames/{number:03d}/{seg_no}-{frame_no:04d}.png"
-                            data = _png(frame.image)
-                            digest = add(path, data, "image/png", "frame", False)
-                            frames_json.append(
-                                {"file": path, "duration_ms": frame.duration_ms, "sha256": digest}
+                        if segment.scroll is not None:
+                            segments_json.append(
+                                _write_scroll(
+                                    segment,
+                                    f"{number:03d}-{seg_no}",
+                                    add,
+                                    gif,
+                                    video,
+                                    spec,
+                                    scale,
+                                    shared,
+                                )
                             )
-                            if want_mp4:
-                                frame_file = workdir / path.replace("/", "_")
-                                frame_file.write_bytes(data)
-                                mp4_entries.append((str(frame_file), frame.duration_ms))
-                            gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
-                            if item_gif is not None:
-                                item_gif.add(_gif_frame(frame.image, spec, 1), frame.duration_ms)
-                        if item_gif is not None:
-                            item_gif.close()
-                            add(
-                                item_gif_path,
-                                item_gif_buffer.getvalue(),
-                                "image/gif",
-                                "segment_animation",
-                                False,
-                            )
-                            playlist_file = item_gif_path
+                            playlist_file = segments_json[-1]["animation"]
                         else:
+                            frames_json = []
+                            for frame_no, frame in enumerate(segment.stills, start=1):
+                                path = f"frames/{number:03d}/{seg_no}-{frame_no:04d}.png"
+                                digest = add(path, _png(frame.image), "image/png", "frame", False)
+                                frames_json.append(
+                                    {
+                                        "file": path,
+                                        "duration_ms": frame.duration_ms,
+                                        "sha256": digest,
+                                    }
+                                )
+                                gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
+                                video.add(frame.image, frame.duration_ms)
+                            segments_json.append(
+                                {
+                                    "kind": segment.kind,
+                                    "duration_ms": segment.duration_ms,
+                                    "animation": None,
+                                    "frames": frames_json,
+                                    "conversion": segment.method or None,
+                                }
+                            )
                             playlist_file = frames_json[0]["file"]
-                        segments_json.append(
-                            {
-                                "kind": segment.kind,
-                                "duration_ms": segment.duration_ms,
-                                "animation": item_gif_path if item_gif is not None else None,
-                                "frames": frames_json,
-                            }
-                        )
                         playlist_entries.append(
                             {
                                 "file": playlist_file,
@@ -383,50 +563,24 @@ def build_package(
                                 "title": item.title,
                             }
                         )
-                        frame_total += len(segment.frames)
+                        frame_total += segment.frame_count
                     duration_total += rendered.duration_ms
-                    version = item.version
                     manifest_items.append(
-                        {
-                            "key": item.key,
-                            "position": number,
-                            "title": item.title,
-                            "placement_id": item.placement_id,
-                            "page_id": item.page_id,
-                            "lines": list(version.lines),
-                            "layout": {
-                                "font": rendered.layout.face.name,
-                                "font_px": rendered.layout.face.size,
-                                "lines": list(rendered.layout.lines),
-                                "scrolling": rendered.layout.scrolling,
-                            },
-                            "priority": version.priority,
-                            "urgent": version.urgent,
-                            "valid_from": version.valid_from.isoformat()
-                            if version.valid_from
-                            else None,
-                            "valid_until": version.valid_until.isoformat()
-                            if version.valid_until
-                            else None,
-                            "day_parts": [part.as_json() for part in version.day_parts],
-                            "duration_ms": rendered.duration_ms,
-                            "segments": segments_json,
-                            "warnings": [*notes, *rendered.warnings],
-                        }
+                        _manifest_item(
+                            item, number, rendered, segments_json, [*notes, *rendered.warnings]
+                        )
                     )
                 gif.close()
             timings["render"] = time.perf_counter() - started
 
-            report(72, _("正在写入动画"))
+            report(88, _("正在写入动画"))
             if gif.frames_written:
                 add("loop.gif", gif_path.read_bytes(), "image/gif", "loop_animation", False)
 
+            report(92, _("正在编码视频"))
             mp4_started = time.perf_counter()
-            if want_mp4:
-                report(80, _("正在编码视频"))
-                mp4_path = workdir / "loop.mp4"
-                if make_mp4(workdir, mp4_entries, mp4_path):
-                    add("loop.mp4", mp4_path.read_bytes(), "video/mp4", "loop_video", False)
+            video.close()
+            add("loop.mp4", (workdir / "loop.mp4").read_bytes(), "video/mp4", "loop_video", False)
             timings["mp4"] = time.perf_counter() - mp4_started
 
             report(95, _("正在写入清单"))
@@ -462,6 +616,7 @@ def build_package(
                     }
                     if gif.frames_written
                     else None,
+                    "video": {**settings.as_json(), "frame_count": video.frames},
                 },
                 "items": manifest_items,
                 "skipped": skipped,
@@ -472,10 +627,111 @@ def build_package(
             manifest_bytes = manifest_json(manifest)
             archive.writestr("manifest.json", manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
     finally:
+        if video is not None:
+            video.abort()
         shutil.rmtree(workdir, ignore_errors=True)
     timings["total"] = time.perf_counter() - started
     report(100, _("完成"))
     return PackageResult(manifest, frame_total, duration_total, timings)
+
+
+def _write_scroll(segment, name, add, gif, video, spec, scale, shared) -> dict[str, Any]:
+    """Store a scroll as its strip plus speed and direction, and feed its frames, cut from
+    the strip one at a time, to the loop GIF, its own GIF and the video."""
+    scroll = segment.scroll
+    strip_path = f"strips/{name}.png"
+    strip_digest = add(strip_path, _png(scroll.strip), "image/png", "scroll_strip", False)
+    item_gif_path = f"items/{name}.gif"
+    item_gif_buffer = BytesIO()
+    item_gif = GifStream(item_gif_buffer, shared_palette=shared)
+    for frame in segment.iter_frames():
+        gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
+        item_gif.add(_gif_frame(frame.image, spec, 1), frame.duration_ms)
+        video.add(frame.image, frame.duration_ms)
+    item_gif.close()
+    add(item_gif_path, item_gif_buffer.getvalue(), "image/gif", "segment_animation", False)
+    return {
+        "kind": "scroll",
+        "duration_ms": segment.duration_ms,
+        "animation": item_gif_path,
+        "frames": [],
+        "scroll": {
+            "strip": strip_path,
+            "sha256": strip_digest,
+            "strip_width": scroll.strip.width,
+            "strip_height": scroll.strip.height,
+            "window_width": scroll.width,
+            "direction": "left",
+            "start_x": 0,
+            "step_px": scroll.step_px,
+            "frame_ms": scroll.frame_ms,
+            "frame_count": scroll.frame_count,
+            "speed_px_per_s": scroll.speed_px_per_second,
+        },
+    }
+
+
+def _manifest_item(item, number, rendered, segments_json, warnings) -> dict[str, Any]:
+    version = item.version
+    return {
+        "key": item.key,
+        "position": number,
+        "title": item.title,
+        "placement_id": item.placement_id,
+        "page_id": item.page_id,
+        "lines": list(version.lines),
+        "layout": {
+            "font": rendered.layout.face.name,
+            "font_px": rendered.layout.face.size,
+            "lines": list(rendered.layout.lines),
+            "scrolling": rendered.layout.scrolling,
+        },
+        "priority": version.priority,
+        "urgent": version.urgent,
+        "valid_from": version.valid_from.isoformat() if version.valid_from else None,
+        "valid_until": version.valid_until.isoformat() if version.valid_until else None,
+        "day_parts": [part.as_json() for part in version.day_parts],
+        "duration_ms": rendered.duration_ms,
+        "segments": segments_json,
+        "warnings": warnings,
+    }
+
+
+READABLE_SCHEMA_VERSIONS = (1, 2)
+
+
+def read_manifest(data: bytes) -> dict[str, Any]:
+    """A package's manifest.json, of any schema version this code reads (1 or 2).
+
+    Raises ``ValueError`` for a document that is not an LED manifest or is of a version
+    this code does not know, as a controller must refuse it."""
+    manifest = json.loads(data)
+    if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
+        raise ValueError(_("不是户外显示屏节目清单。"))
+    if manifest.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
+        raise ValueError(
+            _("不支持的节目清单版本：%(version)s。") % {"version": manifest.get("schema_version")}
+        )
+    return manifest
+
+
+def segment_frames(segment: dict[str, Any], read: Callable[[str], bytes]):
+    """Every frame of one manifest segment as ``(image, duration_ms)``, one at a time.
+
+    Version 1 lists each frame's PNG; version 2 gives a scroll as its strip, cut here as a
+    controller would: frame *k* is the ``window_width`` columns from ``start_x + k·step_px``.
+    ``read(path)`` returns the bytes of a file of the package."""
+    scroll = segment.get("scroll")
+    if scroll is None:
+        for frame in segment["frames"]:
+            yield Image.open(BytesIO(read(frame["file"]))), frame["duration_ms"]
+        return
+    strip = Image.open(BytesIO(read(scroll["strip"])))
+    strip.load()
+    width = scroll["window_width"]
+    for number in range(scroll["frame_count"]):
+        left = scroll["start_x"] + number * scroll["step_px"]
+        yield strip.crop((left, 0, left + width, strip.height)), scroll["frame_ms"]
 
 
 def manifest_json(manifest: dict[str, Any]) -> bytes:

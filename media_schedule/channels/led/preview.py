@@ -17,7 +17,7 @@ from PIL import Image
 from ..pictures import PictureError
 from .models import Screen
 from .playlist import picture_focal, picture_loader
-from .render import FULL, ScreenSpec, render_item
+from .render import FULL, METHOD_LABELS, ScreenSpec, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
 
@@ -43,10 +43,11 @@ def _still(image: Image.Image, spec: ScreenSpec) -> str:
 
 
 def _segment(segment, spec: ScreenSpec) -> dict[str, Any]:
-    frames = segment.frames
     seconds = f"{segment.duration_ms / 1000:.1f}".removesuffix(".0")
+    original = ""
     if segment.kind == "scroll":
-        if spec.width * spec.height * len(frames) <= MAX_ANIMATED_PIXELS:
+        if spec.width * spec.height * segment.frame_count <= MAX_ANIMATED_PIXELS:
+            frames = segment.frames
             src = _data_uri(
                 frames[0].image,
                 "GIF",
@@ -56,15 +57,22 @@ def _segment(segment, spec: ScreenSpec) -> dict[str, Any]:
                 loop=0,
             )
         else:
-            src = _still(frames[len(frames) // 3].image, spec)
+            src = _still(segment.scroll.frame(segment.frame_count // 3), spec)
         label = _("滚动文字，每遍约 %(seconds)s 秒") % {"seconds": seconds}
     elif segment.kind == "picture":
-        src = _still(frames[0].image, spec)
+        src = _still(segment.stills[0].image, spec)
         label = _("图片，停留 %(seconds)s 秒") % {"seconds": seconds}
+        if segment.original is not None:
+            # The picture as it was, beside what the screen's dots make of it.
+            original = _still(segment.original, ScreenSpec(spec.width, spec.height, FULL))
+            label = _("图片，停留 %(seconds)s 秒；左为原图，右为%(method)s后的效果") % {
+                "seconds": seconds,
+                "method": METHOD_LABELS.get(segment.method, segment.method),
+            }
     else:
-        src = _still(frames[0].image, spec)
+        src = _still(segment.stills[0].image, spec)
         label = _("文字，停留 %(seconds)s 秒") % {"seconds": seconds}
-    return {"src": src, "label": label}
+    return {"src": src, "label": label, "original": original}
 
 
 def render_preview(version: dict[str, Any], *, outlet=None) -> str:

@@ -7,7 +7,7 @@ screens a four-entry palette (dark, red, green, yellow = red + green); full-colo
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from ..pictures import FocalPoint, fit_picture
 from .typesetting import Layout, fit
@@ -56,16 +56,61 @@ class Frame:
     duration_ms: int
 
 
+@dataclass(frozen=True)
+class Scroll:
+    """A scroll as one strip: the screen shows ``strip[x : x + width]`` with ``x`` starting
+    at 0 and moving ``step_px`` to the right every ``frame_ms`` (the text moves left), for
+    ``frame_count`` frames. The strip begins and ends with a blank screen's width."""
+
+    strip: Image.Image
+    width: int
+    step_px: int
+    frame_ms: int
+    frame_count: int
+
+    def frame(self, number: int) -> Image.Image:
+        left = number * self.step_px
+        return self.strip.crop((left, 0, left + self.width, self.strip.height))
+
+    @property
+    def speed_px_per_second(self) -> float:
+        return self.step_px * 1000 / self.frame_ms
+
+
 @dataclass
 class Segment:
-    """A run of frames shown as one unit: a still page, a scroll, or a picture."""
+    """A run of frames shown as one unit: a still page, a scroll, or a picture.
+
+    A scroll holds its strip, not its frames: ``frames`` cuts them from it when asked, and
+    :meth:`iter_frames` one at a time. A picture on a one-colour screen keeps the fitted
+    colour picture (``original``) and the conversion chosen for it (``method``)."""
 
     kind: str
-    frames: list[Frame]
+    stills: list[Frame] = field(default_factory=list)
+    scroll: Scroll | None = None
+    original: Image.Image | None = None
+    method: str = ""
+
+    def iter_frames(self):
+        if self.scroll is None:
+            yield from self.stills
+            return
+        for number in range(self.scroll.frame_count):
+            yield Frame(self.scroll.frame(number), self.scroll.frame_ms)
+
+    @property
+    def frames(self) -> list[Frame]:
+        return list(self.iter_frames())
+
+    @property
+    def frame_count(self) -> int:
+        return self.scroll.frame_count if self.scroll else len(self.stills)
 
     @property
     def duration_ms(self) -> int:
-        return sum(frame.duration_ms for frame in self.frames)
+        if self.scroll is not None:
+            return self.scroll.frame_count * self.scroll.frame_ms
+        return sum(frame.duration_ms for frame in self.stills)
 
 
 @dataclass
@@ -76,7 +121,7 @@ class RenderedItem:
 
     @property
     def frames(self) -> list[Frame]:
-        return [frame for segment in self.segments for frame in segment.frames]
+        return [frame for segment in self.segments for frame in segment.iter_frames()]
 
     @property
     def duration_ms(self) -> int:
@@ -124,17 +169,106 @@ def _finish(canvas: Image.Image, spec: ScreenSpec, colour: str) -> Image.Image:
     return _with_palette(canvas, spec, index)
 
 
-def _picture_frame(picture: Image.Image, spec: ScreenSpec, mode: str, focal) -> Image.Image:
+THRESHOLD, ORDERED, DIFFUSION = "threshold", "ordered", "diffusion"
+METHOD_LABELS = {
+    THRESHOLD: _("对比度拉伸后二值化"),
+    ORDERED: _("有序抖动"),
+    DIFFUSION: _("误差扩散抖动"),
+}
+# Above this legibility loss a one-colour picture is not expected to read (see legibility_loss).
+ILLEGIBLE_LOSS = 0.16
+_BAYER_4 = (0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5)
+
+
+def _otsu(grey: Image.Image) -> int:
+    """The threshold that best separates the grey levels into two classes (Otsu, 1979)."""
+    histogram = grey.histogram()
+    total = sum(histogram)
+    weighted = sum(level * count for level, count in enumerate(histogram))
+    best, best_level, below, below_sum = -1.0, 128, 0, 0.0
+    for level in range(256):
+        below += histogram[level]
+        below_sum += level * histogram[level]
+        above = total - below
+        if below == 0 or above == 0:
+            continue
+        mean_below = below_sum / below
+        mean_above = (weighted - below_sum) / above
+        spread = below * above * (mean_below - mean_above) ** 2
+        if spread > best:
+            best, best_level = spread, level
+    return best_level
+
+
+def _ordered(grey: Image.Image) -> Image.Image:
+    tile = Image.new("L", (4, 4))
+    tile.putdata([round((value + 0.5) * 16) for value in _BAYER_4])
+    thresholds = Image.new("L", grey.size)
+    for top in range(0, grey.height, 4):
+        for left in range(0, grey.width, 4):
+            thresholds.paste(tile, (left, top))
+    return ImageChops.subtract(grey, thresholds).point(lambda value: 255 if value else 0)
+
+
+def one_colour_candidates(grey: Image.Image) -> dict[str, Image.Image]:
+    """The contrast-stretched picture as lit (255) and dark (0) dots, by each method."""
+    stretched = ImageOps.autocontrast(grey, cutoff=2)
+    level = _otsu(stretched)
+    return {
+        THRESHOLD: stretched.point(lambda value: 255 if value > level else 0),
+        ORDERED: _ordered(stretched),
+        DIFFUSION: stretched.convert("1", dither=Image.Dither.FLOYDSTEINBERG).convert("L"),
+    }
+
+
+def legibility_loss(grey: Image.Image, dots: Image.Image) -> float:
+    """How much of the picture a passer-by loses on the dots, 0 (nothing) to 1.
+
+    From a few metres the eye blurs neighbouring diodes together: the mean difference
+    between the blurred dots and the blurred contrast-stretched picture is what is lost in
+    tone and shape. Dither that reads as noise at LED pitch (isolated dots a 3×3 median
+    removes) counts half again, since it hides edges that a threshold keeps.
+    """
+    stretched = ImageOps.autocontrast(grey, cutoff=2)
+    blur = ImageFilter.GaussianBlur(1.2)
+    tone = ImageStat.Stat(ImageChops.difference(stretched.filter(blur), dots.filter(blur)))
+    speckle = ImageStat.Stat(ImageChops.difference(dots, dots.filter(ImageFilter.MedianFilter(3))))
+    return tone.mean[0] / 255 + 0.5 * speckle.mean[0] / 255
+
+
+def one_colour_picture(grey: Image.Image) -> tuple[Image.Image, str, float]:
+    """The picture for a one-colour screen: every method tried, the most legible kept.
+
+    Returns the dots (L, 0 or 255), the method and its :func:`legibility_loss`."""
+    scored = [
+        (legibility_loss(grey, dots), method, dots)
+        for method, dots in one_colour_candidates(grey).items()
+    ]
+    loss, method, dots = min(scored, key=lambda entry: entry[0])
+    return dots, method, loss
+
+
+def _picture_segment(
+    picture: Image.Image, spec: ScreenSpec, mode: str, focal, dwell_ms: int
+) -> tuple[Segment, str | None]:
     fitted = fit_picture(picture, spec.size, mode=mode, focal=focal)
     if spec.colour_mode == FULL:
-        return fitted
+        return Segment("picture", [Frame(fitted, dwell_ms)]), None
     if spec.colour_mode == SINGLE:
-        # Dithering turns a photo into speckle at LED pitch; a stretched threshold keeps shapes.
-        grey = ImageOps.autocontrast(fitted.convert("L"), cutoff=2)
-        return _with_palette(grey, spec, 1)
+        dots, method, loss = one_colour_picture(fitted.convert("L"))
+        warning = None
+        if loss > ILLEGIBLE_LOSS:
+            warning = _(
+                "图片在 %(w)d×%(h)d 的单色屏上难以辨认（细节损失 %(loss)d%%），"
+                "建议换用轮廓简单、对比强烈的图片，或改用文字。"
+            ) % {"w": spec.width, "h": spec.height, "loss": round(loss * 100)}
+        image = _with_palette(dots, spec, 1)
+        segment = Segment("picture", [Frame(image, dwell_ms)], original=fitted, method=method)
+        return segment, warning
     palette_image = Image.new("P", (1, 1))
     palette_image.putpalette([c for colour in DUAL_PALETTE for c in colour] * 64)
-    return fitted.quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG)
+    image = fitted.quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG)
+    return Segment("picture", [Frame(image, dwell_ms)], original=fitted, method=DIFFUSION), None
 
 
 def picture_warning(picture: Image.Image, spec: ScreenSpec) -> str | None:
@@ -154,24 +288,35 @@ def scroll_step(layout: Layout) -> int:
     return max(1, layout.face.line_height // 8)
 
 
+def layout_item(version: LedVersion, spec: ScreenSpec) -> Layout:
+    """How the version's text sits on the screen (face, lines, whether it scrolls).
+
+    Raises :class:`~media_schedule.channels.led.typesetting.MissingGlyphsError` when a
+    character has no glyph in the fonts the screen can use.
+    """
+    full = spec.colour_mode == FULL
+    # Large full-colour walls get a margin; LED modules use every dot up to the edge.
+    margin = round(min(spec.size) * 0.05) if full else 0
+    return fit(
+        list(version.lines), spec.width - 2 * margin, spec.height - 2 * margin, full_colour=full
+    )
+
+
 def render_item(
     version: LedVersion,
     spec: ScreenSpec,
     *,
     picture: Image.Image | None = None,
     focal: FocalPoint | None = None,
+    layout: Layout | None = None,
 ) -> RenderedItem:
-    """Every frame of one version on one screen, with the warnings an editor should see.
+    """Every segment of one version on one screen, with the warnings an editor should see.
 
-    Raises :class:`~media_schedule.channels.led.typesetting.MissingGlyphsError` when a character has
-    no glyph in the fonts the screen can use.
+    ``layout`` is :func:`layout_item`'s answer when the caller has it already. Raises
+    :class:`~media_schedule.channels.led.typesetting.MissingGlyphsError` when a character
+    has no glyph in the fonts the screen can use.
     """
-    full = spec.colour_mode == FULL
-    # Large full-colour walls get a margin; LED modules use every dot up to the edge.
-    margin = round(min(spec.size) * 0.05) if full else 0
-    layout = fit(
-        list(version.lines), spec.width - 2 * margin, spec.height - 2 * margin, full_colour=full
-    )
+    layout = layout or layout_item(version, spec)
     warnings: list[str] = []
     segments: list[Segment] = []
     dwell_ms = version.dwell_seconds * 1000
@@ -182,11 +327,8 @@ def render_item(
             _draw_lines(strip_size, layout, spec.width, spec, version.colour), spec, version.colour
         )
         count = (layout.text_width + spec.width) // step + 1
-        frames = [
-            Frame(strip.crop((k * step, 0, k * step + spec.width, spec.height)), SCROLL_FRAME_MS)
-            for k in range(count)
-        ]
-        segments.append(Segment("scroll", frames))
+        scroll = Scroll(strip, spec.width, step, SCROLL_FRAME_MS, count)
+        segments.append(Segment("scroll", scroll=scroll))
         warnings.append(
             _("文字在该屏上一屏放不下，将以 %(size)d 像素字号滚动显示，每遍约 %(seconds).0f 秒。")
             % {"size": layout.face.size, "seconds": count * SCROLL_FRAME_MS / 1000}
@@ -198,8 +340,10 @@ def render_item(
         warning = picture_warning(picture, spec)
         if warning:
             warnings.append(warning)
-        image = _picture_frame(picture, spec, version.picture_fit, focal)
-        segments.append(Segment("picture", [Frame(image, dwell_ms)]))
+        segment, warning = _picture_segment(picture, spec, version.picture_fit, focal, dwell_ms)
+        if warning:
+            warnings.append(warning)
+        segments.append(segment)
     return RenderedItem(layout, segments, warnings)
 
 

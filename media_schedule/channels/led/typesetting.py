@@ -6,6 +6,7 @@ dual-colour screens), drawn without anti-aliasing; larger lines use Noto Sans CJ
 """
 
 import functools
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,16 @@ from PIL import ImageFont
 
 from publicity.fonts import find_dot_matrix_font, find_outline_font
 
+# Costs of a line break: after punctuation or a space it is free (see PAUSE), between two
+# words cheap, inside a word dear; a last line of one or two characters costs more than any
+# imbalance of line lengths.
+BETWEEN_WORDS = 12.0
+INSIDE_WORD = 1000.0
+ORPHAN = 400.0
+# Punctuation after which a reader pauses anyway.
+PAUSE = frozenset("，。！？、；：…—,.!?;:")
+# Words of the trade jieba's general dictionary does not hold whole.
+DOMAIN_WORDS = ("双拥", "拥军优属", "拥政爱民", "双拥模范城", "国防教育", "退役军人", "优抚政策")
 # Characters that may not begin a line (closing punctuation) or end one (opening punctuation).
 NO_LINE_START = frozenset("，。！？、；：）》」』】〕〉”’…—～·%,.!?;:)]}>")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{<")
@@ -137,89 +148,131 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _tokens(text: str) -> list[str]:
-    # Latin words and numbers stay whole; every other character is its own break unit.
-    return _LATIN_RUN.findall(text)
-
-
 @functools.lru_cache(maxsize=65536)
 def _unit_width(font: ImageFont.FreeTypeFont, unit: str) -> float:
+    # Summed unit widths: CJK faces do not kern, and this keeps breaking quick.
     return font.getlength(unit)
 
 
-def break_lines(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str] | None:
-    """Wrap ``text`` to ``max_width`` px under the Chinese line-breaking rules.
+@functools.lru_cache(maxsize=1)
+def _segmenter():
+    # jieba loads its dictionary (about half a second) on first use: only when text is set.
+    import jieba
 
-    No line starts with closing punctuation or ends with opening punctuation; characters are
-    carried to the next line to obey that. Returns ``None`` when some unit cannot be placed
-    at this width (the caller then tries a smaller face or scrolls).
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for word in DOMAIN_WORDS:
+        tokenizer.add_word(word)
+    return tokenizer
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """The smallest piece a line is built from, and what breaking after it costs."""
+
+    text: str
+    cost_after: float
+
+
+def _units(text: str) -> list[_Unit]:
+    """Break units of ``text``: Latin words and numbers stay whole, CJK words are split into
+    characters whose inner boundaries cost :data:`INSIDE_WORD`; a boundary after punctuation
+    or a space is free and one between two words costs :data:`BETWEEN_WORDS`."""
+    units: list[_Unit] = []
+    for word in _segmenter().cut(text, HMM=True):
+        pieces = _LATIN_RUN.findall(word)
+        for number, piece in enumerate(pieces):
+            last = number == len(pieces) - 1
+            cost = BETWEEN_WORDS if last else INSIDE_WORD
+            if piece.isspace() or piece[-1] in PAUSE:
+                cost = 0.0
+            units.append(_Unit(piece, cost))
+    return units
+
+
+def _line_text(units: list[_Unit]) -> str:
+    return "".join(unit.text for unit in units).strip()
+
+
+def _may_break(units: list[_Unit], at: int) -> bool:
+    """Whether a line may end after ``units[at - 1]`` (the Chinese punctuation rules)."""
+    before, after = units[at - 1].text, units[at].text
+    return after[0] not in NO_LINE_START and before[-1] not in NO_LINE_END
+
+
+def _orphan(line: str) -> bool:
+    # One or two characters left alone (closing punctuation does not keep them company).
+    return len(line.rstrip("".join(NO_LINE_START))) <= 2
+
+
+def break_lines(
+    text: str, font: ImageFont.FreeTypeFont, max_width: int, *, strict: bool = False
+) -> list[str] | None:
+    """Break ``text`` into lines no wider than ``max_width`` px where a reader pauses.
+
+    Among the breaks that give the fewest lines, the chosen one costs least: breaks after
+    punctuation are free, between words (segmented with jieba) cheap, inside a word dear;
+    lines are balanced (the squared shortfall of every line, the last one included) and a
+    last line of one or two characters is penalised. No line starts with closing punctuation
+    or ends with opening punctuation. With ``strict`` a break inside a word or an orphaned
+    last line is not allowed at all. Returns ``None`` when no break fits.
     """
-
-    def width(units: list[str]) -> float:
-        # Summed unit widths: CJK faces do not kern, and this keeps wrapping linear in length.
-        return sum(_unit_width(font, unit) for unit in units)
-
-    lines: list[list[str]] = []
-    current: list[str] = []
-    for token in _tokens(text):
-        if not current and token.isspace():
+    units = _units(text)
+    if not units:
+        return []
+    # prefix[i]: width of units[:i]; spaces at either end of a line are dropped and take no room.
+    prefix = [0.0]
+    for unit in units:
+        prefix.append(prefix[-1] + _unit_width(font, unit.text))
+    solid = [i for i, unit in enumerate(units) if not unit.text.isspace()]
+    count = len(units)
+    # best[i]: (lines, cost, start of the last line) of the cheapest setting of units[:i].
+    best: list[tuple[int, float, int] | None] = [None] * (count + 1)
+    best[0] = (0, 0.0, 0)
+    for end in range(1, count + 1):
+        if end < count and not _may_break(units, end):
             continue
-        if width([*current, token]) <= max_width:
-            current.append(token)
+        break_cost = units[end - 1].cost_after if end < count else 0.0
+        if strict and break_cost >= INSIDE_WORD:
             continue
-        if token.isspace():
-            lines.append(current)
-            current = []
-            continue
-        carried: list[str] = []
-        if token[0] in NO_LINE_START:
-            # Carry units over until the carried group starts with something that may
-            # open a line, so the punctuation stays with the character it belongs to.
-            while current:
-                carried.insert(0, current.pop())
-                if carried[0][0] not in NO_LINE_START:
-                    break
-        while current and current[-1][-1] in NO_LINE_END:
-            carried.insert(0, current.pop())
-        while current and current[-1].isspace():
-            current.pop()
-        if not current:
-            return None
-        lines.append(current)
-        current = [*carried, token]
-        if width(current) > max_width:
-            return None
-    while current and current[-1].isspace():
-        current.pop()
-    if current:
-        lines.append(current)
-    return ["".join(line) for line in lines]
+        for start in range(end - 1, -1, -1):
+            inside = [i for i in solid if start <= i < end]
+            if not inside:
+                continue
+            line_width = prefix[inside[-1] + 1] - prefix[inside[0]]
+            if line_width > max_width:
+                break
+            if best[start] is None:
+                continue
+            line = _line_text(units[start:end])
+            lines, cost, _start = best[start]
+            shortfall = (max_width - line_width) / max_width
+            total = cost + break_cost + 100 * shortfall * shortfall
+            if end == count and lines >= 1 and _orphan(line):
+                if strict:
+                    continue
+                total += ORPHAN
+            candidate = (lines + 1, total, start)
+            if best[end] is None or candidate[:2] < best[end][:2]:
+                best[end] = candidate
+    if best[count] is None:
+        return None
+    lines: list[str] = []
+    end = count
+    while end > 0:
+        start = best[end][2]
+        lines.append(_line_text(units[start:end]))
+        end = start
+    return lines[::-1]
 
 
-def _orphaned(lines: list[str]) -> bool:
-    return len(lines) > 1 and len(lines[-1].rstrip("".join(NO_LINE_START))) <= 1
-
-
-def _wrap_all(paragraphs: list[str], face: Face, width: int, avoid_orphans: bool):
+def _wrap_all(paragraphs: list[str], face: Face, width: int, strict: bool):
     font = face.load()
     lines: list[str] = []
     for paragraph in paragraphs:
-        wrapped = break_lines(paragraph, font, width)
+        wrapped = break_lines(paragraph, font, width, strict=strict)
         if wrapped is None:
             return None
-        if avoid_orphans and _orphaned(wrapped):
-            # Balance the lines: a narrower measure with the same number of lines moves
-            # characters down to keep the last one company.
-            step = max(1, face.size // 2)
-            for narrower in range(width - step, width // 2, -step):
-                candidate = break_lines(paragraph, font, narrower)
-                if candidate is None or len(candidate) > len(wrapped):
-                    return None
-                if not _orphaned(candidate):
-                    wrapped = candidate
-                    break
-            else:
-                return None
         lines.extend(wrapped)
     return lines or None
 
@@ -239,10 +292,10 @@ class Layout:
         return count * self.face.line_height + (count - 1) * self.face.gap
 
 
-def _first_fit(paragraphs, faces, width, height, *, wrap=True, avoid_orphans=True):
+def _first_fit(paragraphs, faces, width, height, *, wrap=True, strict=True):
     for face in faces:
         if wrap:
-            lines = _wrap_all(paragraphs, face, width, avoid_orphans)
+            lines = _wrap_all(paragraphs, face, width, strict)
         else:
             font = face.load()
             fits = all(font.getlength(p) <= width for p in paragraphs)
@@ -273,10 +326,10 @@ def fit(paragraphs: list[str], width: int, height: int, *, full_colour: bool) ->
         smallest = faces[-1]
         raise MissingGlyphsError(missing_glyphs(text, smallest), smallest.name)
     whole = _first_fit(paragraphs, usable, width, height, wrap=False)
-    # First pass: no wrapped paragraph may leave a single character alone on its last line
-    # (a smaller face usually avoids it); second pass accepts one rather than scrolling.
-    for avoid_orphans in (True, False):
-        wrapped = _first_fit(paragraphs, usable, width, height, avoid_orphans=avoid_orphans)
+    # First pass: no break inside a word and no one- or two-character last line (a smaller
+    # face usually avoids both); the second pass accepts them rather than scrolling.
+    for strict in (True, False):
+        wrapped = _first_fit(paragraphs, usable, width, height, strict=strict)
         if wrapped is not None:
             # Each slogan on its own line reads better than slightly larger broken lines.
             if whole is not None and whole.face.size * 4 >= wrapped.face.size * 3:

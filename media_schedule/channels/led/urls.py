@@ -11,4 +11,5 @@ urlpatterns = [
         name="led_pull_manifest",
     ),
     path("led/screens/<int:screen_id>/files/<path:name>", views.pull_file, name="led_pull_file"),
+    path("led/screens/<int:screen_id>/plays", views.report_plays, name="led_report_plays"),
 ]

@@ -6,17 +6,20 @@ whether a screen exists.
 
 import hashlib
 import hmac
+import json
 import mimetypes
 import zipfile
 
-from django.http import HttpResponse, HttpResponseNotFound, StreamingHttpResponse
-from django.views.decorators.http import require_safe
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
-from . import services
-from .models import Package, Screen
+from . import proof, services
+from .models import Package, PlayRecord, Screen
 from .playlist import current_loop
 
 CHUNK = 64 * 1024
+MAX_PLAY_BODY = 1024 * 1024
 
 
 def _not_found() -> HttpResponse:
@@ -150,3 +153,29 @@ def pull_file(request, screen_id: int, name: str):
     if etag:
         response["ETag"] = etag
     return response
+
+
+@csrf_exempt
+@require_POST
+def report_plays(request, screen_id: int):
+    """Proof of play: the screen's player (or a relay) reports a batch of plays as JSON
+    ``{"plays": [{"item", "start", "end", "count"}, …]}`` with the screen's pull token.
+
+    Answers with what became of the batch: ``accepted``, ``duplicates`` (already stored),
+    ``not_in_package`` (stored, flagged) and ``rejected`` rows with their reason."""
+    screen = _authorised_screen(request, screen_id)
+    if screen is None:
+        return _not_found()
+    if len(request.body) > MAX_PLAY_BODY:
+        return JsonResponse({"error": "body larger than 1 MB"}, status=413)
+    try:
+        document = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse({"error": "body is not JSON"}, status=400)
+    plays = document.get("plays") if isinstance(document, dict) else None
+    if not isinstance(plays, list):
+        return JsonResponse({"error": 'expected {"plays": [...]}'}, status=400)
+    if len(plays) > proof.MAX_BATCH:
+        return JsonResponse({"error": f"at most {proof.MAX_BATCH} plays a batch"}, status=413)
+    result = proof.plays_record(screen=screen, rows=plays, source=PlayRecord.Source.ENDPOINT)
+    return JsonResponse(result.as_json(), json_dumps_params={"ensure_ascii": False})
