@@ -22,6 +22,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", include("publicity.urls")),
     path("", include("media_schedule.urls")),
+    path("", include("media_schedule.channels.broadcast.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -90,10 +90,13 @@ def rundown_for(outlet: Outlet, day: datetime.date) -> Rundown:
     its live (not cancelled) bookings in running order."""
     start, end = day_bounds(day)
     occurrences = occurrences_between(start, end, [outlet])
-    return _assemble(outlet, day, occurrences)
+    return rundown_of_occurrences(outlet, day, occurrences)
 
 
-def _assemble(outlet: Outlet, day: datetime.date, occurrences: list[Occurrence]) -> Rundown:
+def rundown_of_occurrences(
+    outlet: Outlet, day: datetime.date, occurrences: list[Occurrence]
+) -> Rundown:
+    """A rundown of the given occurrences (of one day, or a longer span for the calendar)."""
     keys = {(o.slot.pk, o.original_start) for o in occurrences}
     bookings = list(
         SlotBooking.objects.filter(slot__in={o.slot.pk for o in occurrences})
