@@ -17,6 +17,42 @@ ROLE_PERMISSIONS = {
             "view_outlet",
         ],
     },
+    "宣传策划": {
+        "wagtailadmin": ["access_admin"],
+        "publicity": ["view_campaign", "add_campaign", "change_campaign", "view_keydate"],
+        "media_schedule": ["view_placement", "add_placement", "change_placement", "view_outlet"],
+    },
+    "排期查看": {"wagtailadmin": ["access_admin"], "media_schedule": ["view_placement"]},
+    "双拥办主任": {
+        "wagtailadmin": ["access_admin"],
+        "coverage": [
+            "view_coverageday",
+            "view_standarditem",
+            "add_standarditem",
+            "change_standarditem",
+            "view_itemevidence",
+            "add_itemevidence",
+            "view_archivejob",
+            "add_archivejob",
+        ],
+        "media_schedule": ["view_placement"],
+    },
+    # Sees coverage and the standard's items, but neither evidence nor archives.
+    "覆盖查看": {
+        "wagtailadmin": ["access_admin"],
+        "coverage": ["view_coverageday", "view_standarditem"],
+    },
+    "订阅编辑": {
+        "wagtailadmin": ["access_admin"],
+        "inbox": [
+            "view_feedentry",
+            "change_feedentry",
+            "view_feedsource",
+            "add_feedsource",
+            "change_feedsource",
+        ],
+    },
+    "订阅只读": {"wagtailadmin": ["access_admin"], "inbox": ["view_feedentry"]},
     "仅后台访问": {"wagtailadmin": ["access_admin"]},
 }
 
