@@ -73,8 +73,10 @@ def image_download(url: str, *, title: str):
     if result.not_modified or not result.content:
         raise ImageRefused(_("服务器没有返回图片内容"))
     extension = image_check(result.content)
-    image = get_image_model()(title=title[:255] or _("订阅图片"))
-    image.file.save(f"feed-image.{extension}", ContentFile(result.content), save=False)
+    image = get_image_model()(
+        title=title[:255] or _("订阅图片"),
+        file=ContentFile(result.content, name=f"feed-image.{extension}"),
+    )
     image.save()
     return image
 

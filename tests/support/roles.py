@@ -53,6 +53,17 @@ ROLE_PERMISSIONS = {
         ],
     },
     "订阅只读": {"wagtailadmin": ["access_admin"], "inbox": ["view_feedentry"]},
+    "订阅编辑": {
+        "wagtailadmin": ["access_admin"],
+        "inbox": [
+            "view_feedentry",
+            "change_feedentry",
+            "view_feedsource",
+            "add_feedsource",
+            "change_feedsource",
+        ],
+    },
+    "订阅只读": {"wagtailadmin": ["access_admin"], "inbox": ["view_feedentry"]},
     "仅后台访问": {"wagtailadmin": ["access_admin"]},
 }
 
