@@ -71,6 +71,14 @@ class PlanItemForm(forms.Form):
         label=_("宣传活动"), queryset=Campaign.objects.all(), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page chooser looks its value up to show it again: a value that is not an id
+        # would fail there, so it is dropped here (the field then says it is required).
+        if self.is_bound and not str(self.data.get("page", "")).isdigit():
+            self.data = self.data.copy()
+            self.data["page"] = ""
+
     def due_text(self) -> str:
         """The chosen day and time in the schedule form's own format (``DUE_AT_EXAMPLE``)."""
         return f"{self.cleaned_data['date']:%Y-%m-%d} {self.cleaned_data['time']:%H:%M}"
