@@ -53,17 +53,28 @@ ROLE_PERMISSIONS = {
         ],
     },
     "订阅只读": {"wagtailadmin": ["access_admin"], "inbox": ["view_feedentry"]},
-    "订阅编辑": {
+    # Plans radio and TV slots, books items, uploads as-run files (the 播出编辑 group).
+    "播出编辑": {
         "wagtailadmin": ["access_admin"],
-        "inbox": [
-            "view_feedentry",
-            "change_feedentry",
-            "view_feedsource",
-            "add_feedsource",
-            "change_feedsource",
+        "broadcast": [
+            "view_broadcastslot",
+            "add_broadcastslot",
+            "change_broadcastslot",
+            "delete_broadcastslot",
+            "view_slotexception",
+            "add_slotexception",
+            "change_slotexception",
+            "delete_slotexception",
+            "view_slotbooking",
+            "add_slotbooking",
+            "change_slotbooking",
+            "delete_slotbooking",
+            "view_clip",
+            "add_clip",
+            "view_asrunanswer",
+            "add_asrunanswer",
         ],
     },
-    "订阅只读": {"wagtailadmin": ["access_admin"], "inbox": ["view_feedentry"]},
     "仅后台访问": {"wagtailadmin": ["access_admin"]},
 }
 
