@@ -75,25 +75,6 @@ ROLE_PERMISSIONS = {
             "add_asrunanswer",
         ],
     },
-    "双拥办主任": {
-        "wagtailadmin": ["access_admin"],
-        "coverage": [
-            "view_coverageday",
-            "view_standarditem",
-            "add_standarditem",
-            "change_standarditem",
-            "view_itemevidence",
-            "add_itemevidence",
-            "view_archivejob",
-            "add_archivejob",
-        ],
-        "media_schedule": ["view_placement"],
-    },
-    # Sees coverage and the standard's items, but neither evidence nor archives.
-    "覆盖查看": {
-        "wagtailadmin": ["access_admin"],
-        "coverage": ["view_coverageday", "view_standarditem"],
-    },
     "仅后台访问": {"wagtailadmin": ["access_admin"]},
 }
 

@@ -16,6 +16,7 @@ from media_schedule.channels.broadcast.asrun import (
     SALT,
     LinkRefused,
     UploadError,
+    asrun_apply,
     asrun_upload,
     link_token,
     rundown_of_token,
@@ -134,7 +135,6 @@ def test_the_station_confirms_through_its_link(client, radio, handed_over):
 
 
 def test_a_replayed_submission_changes_nothing(client, radio, handed_over):
-    first, second, third = handed_over
     with time_machine.travel(AFTER_AIR, tick=False):
         url = f"/broadcast/as-run/{link_token(rundown_for(radio, DAY))}/"
         answers = {f"item-{b.pk}-answer": "not_aired" for b in handed_over}
@@ -145,12 +145,11 @@ def test_a_replayed_submission_changes_nothing(client, radio, handed_over):
     assert "此串联单已提交过播出确认" in replay.content.decode()
     assert statuses(handed_over) == [Status.AWAITING] * 3
     assert AsRunAnswer.objects.count() == 3
-    with pytest.raises(LinkRefused, match="已提交过"):
-        from media_schedule.channels.broadcast.asrun import asrun_apply
-
+    # The same token (same second, same rundown) applied directly is refused as well.
+    with time_machine.travel(AFTER_AIR, tick=False):
         token = link_token(rundown_for(radio, DAY))
-        asrun_apply(rundown=rundown_of_token(token), answers=[], channel="link", token=token)
-        asrun_apply(rundown=rundown_of_token(token), answers=[], channel="link", token=token)
+        with pytest.raises(LinkRefused, match="已提交过"):
+            asrun_apply(rundown=rundown_of_token(token), answers=[], channel="link", token=token)
 
 
 def test_expired_tampered_and_changed_links_are_refused(client, radio, handed_over, make_article):
