@@ -13,10 +13,11 @@ and two workers finishing placements on the same day cannot lose each other's co
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from media_schedule.models import DeliveryRecord, Placement
@@ -156,35 +157,37 @@ def bucket_recompute(*, day: datetime.date, column: str, campaign_key: int) -> N
 def rebuild(*, batch: int = 20_000) -> int:
     """Recompute the whole roll-up from the delivery records (bulk loads, checks).
 
-    Reads the records ordered by placement in batches; returns the number of placements.
+    Walks placements by id range, ``batch`` at a time, so memory stays bounded however long
+    the log; returns the number of placements with records.
     """
     with transaction.atomic():
         CoveragePlacement.objects.all().delete()
         CoverageDay.objects.all().delete()
-        placements = Placement.objects.filter(records__isnull=False).distinct()
-        info = {
-            row["pk"]: row
-            for row in placements.values(
+        bounds = Placement.objects.aggregate(low=Min("pk"), high=Max("pk"))
+        done = 0
+        low, high = bounds["low"] or 0, bounds["high"] or -1
+        for first in range(low, high + 1, batch):
+            last = first + batch - 1
+            grouped: dict[int, list[dict]] = defaultdict(list)
+            for record in DeliveryRecord.objects.filter(
+                placement_id__gte=first, placement_id__lte=last
+            ).values("placement_id", *RECORD_FIELDS):
+                grouped[record["placement_id"]].append(record)
+            if not grouped:
+                continue
+            info = Placement.objects.filter(pk__gte=first, pk__lte=last).values(
                 "pk", "campaign_id", "version", "outlet_id", "outlet__kind", "outlet__medium"
             )
-        }
-        ids = sorted(info)
-        done = 0
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            grouped: dict[int, list[dict]] = {pk: [] for pk in chunk}
-            for record in DeliveryRecord.objects.filter(placement_id__in=chunk).values(
-                "placement_id", *RECORD_FIELDS
-            ):
-                grouped[record["placement_id"]].append(record)
             rows = []
-            for pk in chunk:
-                row = info[pk]
+            for row in info:
+                records = grouped.get(row["pk"])
+                if not records:
+                    continue
                 column = column_of(medium=row["outlet__medium"], kind=row["outlet__kind"])
-                fact = placement_fact(grouped[pk], column=column, version=row["version"])
+                fact = placement_fact(records, column=column, version=row["version"])
                 rows.append(
                     CoveragePlacement(
-                        placement_id=pk,
+                        placement_id=row["pk"],
                         outlet_id=row["outlet_id"],
                         campaign_key=row["campaign_id"] or ALL_CAMPAIGNS,
                         column=column,
@@ -195,7 +198,7 @@ def rebuild(*, batch: int = 20_000) -> int:
                     )
                 )
             CoveragePlacement.objects.bulk_create(rows, batch_size=5000)
-            done += len(chunk)
+            done += len(rows)
         _rebuild_days()
     return done
 
