@@ -186,6 +186,8 @@ def play_log_rows(data: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any
     ``条目,开始,结束,次数``) and the lines refused while reading it, by line number."""
     if len(data) > MAX_CSV_BYTES:
         raise PlayRowError(_("文件超过 5 MB，请分开上传。"))
+    if b"\x00" in data:
+        raise PlayRowError(_("这不是文本文件，请上传控制卡导出的 CSV 播放日志。"))
     reader = csv.reader(io.StringIO(_decode(data), newline=""))
     try:
         header = next(reader)

@@ -177,6 +177,9 @@ METHOD_LABELS = {
 }
 # Above this legibility loss a one-colour picture is not expected to read (see legibility_loss).
 ILLEGIBLE_LOSS = 0.16
+# A plain threshold keeps edges crisp and a logo's shapes whole: it is kept whenever it loses
+# at most this much more than the best dither (which only wins on soft anti-aliased edges).
+THRESHOLD_PREFERENCE = 0.02
 _BAYER_4 = (0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5)
 
 
@@ -245,6 +248,9 @@ def one_colour_picture(grey: Image.Image) -> tuple[Image.Image, str, float]:
         for method, dots in one_colour_candidates(grey).items()
     ]
     loss, method, dots = min(scored, key=lambda entry: entry[0])
+    threshold_loss, _method, threshold_dots = scored[0]
+    if threshold_loss <= loss + THRESHOLD_PREFERENCE:
+        return threshold_dots, THRESHOLD, threshold_loss
     return dots, method, loss
 
 

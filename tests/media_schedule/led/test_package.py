@@ -1,7 +1,9 @@
-"""The export package: ZIP contents, manifest schema and checksums, GIF, MP4, playlists."""
+"""The export package: ZIP contents, manifest schema and checksums, GIF, MP4 read back with
+ffprobe, scrolls stored as strips (pixel-identical to today's frames), old manifests."""
 
 import hashlib
 import io
+import itertools
 import json
 import subprocess
 import xml.etree.ElementTree as ET
@@ -12,7 +14,15 @@ import pytest
 from PIL import Image
 
 from media_schedule.channels.led import package as package_module
-from media_schedule.channels.led.package import SCHEMA_PATH, PackageItem, build_package
+from media_schedule.channels.led.package import (
+    SCHEMA_DIR,
+    SCHEMA_PATH,
+    PackageItem,
+    VideoUnavailable,
+    build_package,
+    read_manifest,
+    segment_frames,
+)
 from media_schedule.channels.led.render import ScreenSpec
 from media_schedule.channels.led.versions import parse_version
 
@@ -100,6 +110,13 @@ def test_zip_holds_frames_animations_playlists_manifest_and_readme(single):
     } <= names
     assert any(name.startswith("frames/") and name.endswith(".png") for name in names)
     assert any(name.startswith("items/") and name.endswith(".gif") for name in names)
+    # The scroll is one strip, not a PNG per frame: only the two stills and the picture.
+    assert sorted(name for name in names if name.startswith("frames/")) == [
+        "frames/001/1-0001.png",
+        "frames/001/2-0001.png",
+        "frames/003/1-0001.png",
+    ]
+    assert [name for name in names if name.startswith("strips/")] == ["strips/002-1.png"]
     readme = archive.read("说明.txt").decode("utf-8-sig")
     assert "U盘" in readme and "人民广场东侧屏" in readme and "192×64" in readme
 
@@ -110,7 +127,7 @@ def test_manifest_follows_the_published_json_schema(single):
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(manifest, schema)
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
     assert [item["position"] for item in manifest["items"]] == [1, 2, 3]
     assert manifest["items"][0]["day_parts"] == [{"start": "07:00", "end": "21:00"}]
 
@@ -178,26 +195,158 @@ def test_playlists_list_every_segment_with_its_duration(single):
     assert all(location in archive.namelist() for location in locations)
 
 
-def test_mp4_lasts_as_long_as_the_loop(single, tmp_path):
+def ffprobe(path) -> dict:
+    probe = subprocess.run(
+        [
+            "ffprobe", "-v", "error", "-count_packets", "-show_streams", "-show_format",
+            "-show_entries", "packet=pts,dts,flags", "-of", "json", str(path),
+        ],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(probe.stdout)
+
+
+def test_mp4_is_constant_rate_h264_without_b_frames_as_long_as_the_loop(single, tmp_path):
     result, archive = single
+    manifest = json.loads(archive.read("manifest.json"))
     path = tmp_path / "loop.mp4"
     path.write_bytes(archive.read("loop.mp4"))
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert abs(float(probe.stdout) * 1000 - result.duration_ms) < 200
+
+    probe = ffprobe(path)
+    (stream,) = probe["streams"]
+    packets = probe["packets"]
+
+    assert stream["codec_name"] == "h264"
+    assert stream["profile"] == "Constrained Baseline"
+    assert stream["level"] == 30
+    assert stream["pix_fmt"] == "yuv420p"
+    assert (stream["width"], stream["height"]) == (192, 64)
+    assert stream["has_b_frames"] == 0
+    # The scroll needs one video frame per 50 ms step: 20 frames a second, constant.
+    assert stream["r_frame_rate"] == stream["avg_frame_rate"] == "20/1"
+    assert int(stream["nb_read_packets"]) == result.duration_ms * 20 // 1000
+    assert int(stream["nb_read_packets"]) == manifest["loop"]["video"]["frame_count"]
+    frame_ms = 1000 / 20
+    assert abs(float(stream["duration"]) * 1000 - result.duration_ms) < frame_ms
+    assert abs(float(probe["format"]["duration"]) * 1000 - result.duration_ms) < frame_ms
+    # No B-frames: decode order is presentation order and nothing starts before zero.
+    assert all(packet["pts"] == packet["dts"] for packet in packets)
+    assert packets[0]["pts"] == 0 and float(stream["start_time"]) == 0
+    steps = {b["pts"] - a["pts"] for a, b in itertools.pairwise(packets)}
+    assert len(steps) == 1
+    assert manifest["loop"]["video"] == {
+        "file": "loop.mp4",
+        "codec": "h264",
+        "profile": "constrained_baseline",
+        "level": "3.0",
+        "pixel_format": "yuv420p",
+        "colour": "bt601_limited",
+        "frame_rate": 20,
+        "constant_frame_rate": True,
+        "b_frames": 0,
+        "keyframe_interval_s": 10,
+        "width": 192,
+        "height": 64,
+        "padded": False,
+        "frame_count": result.duration_ms * 20 // 1000,
+    }
+    readme = archive.read("说明.txt").decode("utf-8-sig")
+    assert "恒定帧率 20 帧/秒" in readme and "无 B 帧" in readme and "级别 3.0" in readme
 
 
-def test_package_goes_without_mp4_when_ffmpeg_is_absent(monkeypatch):
+def test_stills_only_loop_is_one_frame_a_second_and_odd_sizes_are_padded(tmp_path):
+    spec = ScreenSpec(97, 33, "dual")
+    short = [
+        PackageItem("placement-1", "一", parse_version({"lines": ["双拥"], "dwell_seconds": 7}))
+    ]
+    buffer = io.BytesIO()
+    result = build_package(buffer, spec=spec, items=short, header=header(spec))
+    archive = zipfile.ZipFile(buffer)
+    path = tmp_path / "loop.mp4"
+    path.write_bytes(archive.read("loop.mp4"))
+
+    (stream,) = ffprobe(path)["streams"]
+
+    assert (stream["width"], stream["height"]) == (98, 34)
+    assert stream["r_frame_rate"] == "1/1" and int(stream["nb_read_packets"]) == 7
+    assert float(stream["duration"]) == result.duration_ms / 1000 == 7
+    video = result.manifest["loop"]["video"]
+    assert (video["width"], video["height"], video["padded"]) == (98, 34, True)
+    assert "98×34" in archive.read("说明.txt").decode("utf-8-sig")
+
+
+def test_a_machine_that_cannot_encode_video_fails_loudly_and_writes_no_package(monkeypatch):
     monkeypatch.setattr(package_module.shutil, "which", lambda name: None)
-    _result, archive = build(ScreenSpec(64, 16, "single"))
-    manifest = json.loads(archive.read("manifest.json"))
-    assert "loop.mp4" not in archive.namelist()
-    assert all(entry["path"] != "loop.mp4" for entry in manifest["files"])
-    assert "loop.mp4" not in archive.read("说明.txt").decode("utf-8-sig")
+    buffer = io.BytesIO()
+    with pytest.raises(VideoUnavailable, match="ffmpeg"):
+        build_package(
+            buffer,
+            spec=ScreenSpec(64, 16, "single"),
+            items=items(),
+            header=header(ScreenSpec(64, 16)),
+        )
+    assert buffer.getvalue() == b""
+
+
+def test_an_encoder_that_breaks_mid_stream_is_an_error_not_a_package(monkeypatch, tmp_path):
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'libx264 not available' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(package_module.shutil, "which", lambda name: str(fake))
+    with pytest.raises(VideoUnavailable, match="libx264 not available"):
+        build(ScreenSpec(64, 16, "single"))
+
+
+def test_scroll_strip_gives_exactly_the_frames_of_todays_renderer():
+    from bench.led_baseline.render import ScreenSpec as OldSpec
+    from bench.led_baseline.render import render_item as old_render_item
+
+    spec = ScreenSpec(192, 64, "single")
+    _result, archive = build(spec)
+    manifest = read_manifest(archive.read("manifest.json"))
+    scroll_segment = manifest["items"][1]["segments"][0]
+    new_frames = list(segment_frames(scroll_segment, archive.read))
+    old = old_render_item(parse_version({"lines": [ITEMS[1][0]]}), OldSpec(192, 64, "single"))
+    old_frames = old.segments[0].frames
+
+    assert scroll_segment["scroll"]["frame_count"] == len(old_frames) == len(new_frames)
+    assert scroll_segment["duration_ms"] == old.segments[0].duration_ms
+    for (image, duration), frame in zip(new_frames, old_frames, strict=True):
+        assert duration == frame.duration_ms
+        assert image.size == frame.image.size
+        assert image.convert("RGB").tobytes() == frame.image.convert("RGB").tobytes()
+    # A 64 px face moves 8 px every 50 ms.
+    assert (scroll_segment["scroll"]["step_px"], scroll_segment["scroll"]["frame_ms"]) == (8, 50)
+    assert scroll_segment["scroll"]["speed_px_per_s"] == 160.0
+
+
+def test_a_version_1_package_of_todays_builder_is_still_read(monkeypatch):
+    from bench.led_baseline import package as old_package
+
+    spec = ScreenSpec(128, 32, "single")
+    buffer = io.BytesIO()
+    old_package.build_package(buffer, spec=spec, items=items(), header=header(spec))
+    archive = zipfile.ZipFile(buffer)
+
+    manifest = read_manifest(archive.read("manifest.json"))
+    old_schema = json.loads((SCHEMA_DIR / "manifest-1.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(manifest, old_schema)
+    scroll = next(s for i in manifest["items"] for s in i["segments"] if s["kind"] == "scroll")
+    frames = list(segment_frames(scroll, archive.read))
+
+    assert manifest["schema_version"] == 1
+    assert len(frames) == len(scroll["frames"]) > 10
+    assert all(image.size == (128, 32) for image, _ms in frames)
+    assert sum(ms for _image, ms in frames) == scroll["duration_ms"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [b'{"schema": "led-manifest", "schema_version": 3}', b'{"schema": "other"}', b"[]"],
+)
+def test_an_unknown_manifest_version_or_kind_is_refused(document):
+    with pytest.raises(ValueError):
+        read_manifest(document)
 
 
 def test_full_colour_wall_gets_native_frames_and_a_reduced_gif():

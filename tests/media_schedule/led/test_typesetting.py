@@ -123,7 +123,64 @@ def test_a_screen_lower_than_one_character_is_refused():
         fit(["双拥"], 64, 12, full_colour=False)
 
 
-def test_a_wrapped_slogan_does_not_leave_one_character_alone():
+def test_a_wrapped_slogan_breaks_at_its_comma_not_inside_a_word():
     layout = fit(["全民国防教育日", "增强国防观念，共筑钢铁长城！"], 192, 64, full_colour=False)
-    assert layout.lines[-1] == "长城！"
-    assert all(len(line.rstrip("！")) > 1 for line in layout.lines)
+    assert layout.lines == ("全民国防教育日", "增强国防观念，", "共筑钢铁长城！")
+
+
+# (slogan, width in 16 px dots, the expected lines): good breaks known in advance.
+GOOD_BREAKS = [
+    ("军民团结一家亲", 80, ["军民团结", "一家亲"]),
+    ("军民团结一家亲", 96, ["军民团结", "一家亲"]),
+    ("退役军人服务站走访慰问入户活动启动", 160, ["退役军人服务站走访", "慰问入户活动启动"]),
+    ("退役军人服务站走访慰问入户活动启动", 128, ["退役军人服务站", "走访慰问入户", "活动启动"]),
+    (
+        "全民国防教育日主题活动在县文化广场举行，欢迎市民参加",
+        192,
+        ["全民国防教育日主题活动", "在县文化广场举行，", "欢迎市民参加"],
+    ),
+    ("热烈庆祝中国人民解放军建军98周年", 192, ["热烈庆祝中国人民解放军", "建军98周年"]),
+    ("关心关爱退役军人，落实优抚政策", 128, ["关心关爱", "退役军人，", "落实优抚政策"]),
+    ("拥军优属拥政爱民", 80, ["拥军优属", "拥政爱民"]),
+]
+# Breaks a character-filling typesetter makes and this one must not.
+BAD_BREAKS = [
+    ("军民团结一家亲", 80, ["军民团结一", "家亲"]),
+    ("退役军人服务站走访慰问入户活动启动", 240, ["退役军人服务站走访慰问入户活动", "启动"]),
+    ("拥军优属拥政爱民", 96, ["拥军优属拥政", "爱民"]),
+]
+
+
+@pytest.mark.parametrize(("text", "width", "expected"), GOOD_BREAKS)
+def test_lines_break_where_a_reader_pauses(unifont, text, width, expected):
+    assert break_lines(text, unifont, width, strict=True) == expected
+    # Without strict (the last resort before scrolling) fewer lines come first.
+    relaxed = break_lines(text, unifont, width)
+    assert "".join(relaxed) == text and len(relaxed) <= len(expected)
+
+
+@pytest.mark.parametrize(("text", "width", "bad"), BAD_BREAKS)
+def test_known_bad_breaks_are_not_made(unifont, text, width, bad):
+    lines = break_lines(text, unifont, width)
+    assert lines != bad
+    assert "".join(lines) == text
+    assert len(lines[-1]) > 2, "no one- or two-character last line when a better break fits"
+
+
+def test_lines_are_balanced_rather_than_filled(unifont):
+    # 15 characters in 12-character lines: 8 + 7 (between words), not 12 + 3.
+    lines = break_lines("双拥模范城创建人人参与人人共享", unifont, 192)
+    assert [len(line) for line in lines] in ([8, 7], [7, 8]), lines
+
+
+def test_a_word_wider_than_the_line_is_split_only_when_nothing_else_fits(unifont):
+    assert break_lines("中华人民共和国", unifont, 64, strict=True) is None
+    lines = break_lines("中华人民共和国", unifont, 64)
+    assert lines is not None and "".join(lines) == "中华人民共和国"
+
+
+def test_fit_prefers_a_smaller_face_to_a_break_inside_a_word():
+    # At 32 px the 7 characters would need a break inside 一家亲 (3 + 4 on 128 px lines
+    # breaks "军民团" from "结"); at 16 px they sit in one line.
+    layout = fit(["军民团结一家亲"], 128, 64, full_colour=False)
+    assert all(line in ("军民团结", "一家亲", "军民团结一家亲") for line in layout.lines)
