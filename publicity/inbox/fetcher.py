@@ -15,7 +15,8 @@ fetched here and parsed from memory. Every fetch:
   until the deadline, so a server that trickles one byte a second is cut off;
 * stops reading as soon as the (decompressed) body passes ``MAX_BYTES``.
 
-Settings: ``INBOX_FETCH`` (a dict overriding ``DEFAULTS``).
+Settings: ``INBOX_FETCH`` (a dict overriding ``DEFAULTS``); ``INBOX_ALLOWED_NETWORKS`` in the
+environment (comma-separated networks) for the allowlist.
 """
 
 import ipaddress
@@ -30,6 +31,8 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from outreach_site.env import env_list
+
 DEFAULTS = {
     "CONNECT_TIMEOUT": 5.0,
     "READ_TIMEOUT": 10.0,
@@ -37,9 +40,9 @@ DEFAULTS = {
     "DEADLINE": 30.0,
     "MAX_BYTES": 5 * 1024 * 1024,
     "MAX_REDIRECTS": 3,
-    # Networks that may be fetched although not global, e.g. ["127.0.0.1/32"] in tests or
-    # an intranet mirror of the provincial feeds.
-    "ALLOWED_NETWORKS": [],
+    # Networks that may be fetched although not global, e.g. an intranet mirror of the
+    # provincial feeds (INBOX_ALLOWED_NETWORKS=10.20.0.0/16), or 127.0.0.1 in tests.
+    "ALLOWED_NETWORKS": env_list("INBOX_ALLOWED_NETWORKS", []),
 }
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 # One TLS context for every fetch: building one reads the CA bundle (tens of milliseconds).

@@ -99,6 +99,8 @@ def _unique_slug(column: ColumnPage, title: str, entry_id: int) -> str:
 
 
 def _body(entry: FeedEntry, notes: list[str]) -> tuple[list[dict], list]:
+    """The StreamField blocks of the draft and the pictures stored for it (the first is
+    the cover)."""
     content = entry.content_html or text_to_html(entry.summary)
     blocks, images, seen = [], [], 0
     for kind, value in split_at_images(content):
@@ -121,6 +123,9 @@ def _body(entry: FeedEntry, notes: list[str]) -> tuple[list[dict], list]:
             )
             continue
         images.append(image)
+        if not blocks:
+            # A lead picture before any text becomes the cover and is not repeated below it.
+            continue
         blocks.append(
             {
                 "type": "image",

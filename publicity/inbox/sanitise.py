@@ -30,6 +30,7 @@ _RENAMES = [
     (re.compile(r"<(/?)h[456]>"), r"<\1h3>"),
 ]
 _IMG = re.compile(r"<img\b[^>]*>")
+_LINK_WITHOUT_ADDRESS = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 _IMG_WITHOUT_SOURCE = re.compile(r"<img\b(?![^>]*\bsrc=)[^>]*>")
 _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 
@@ -58,7 +59,9 @@ def clean_html(value: str, *, base_url: str = "", images: bool = True) -> str:
         return clean_html(value, images=images)
     for pattern, replacement in _RENAMES:
         cleaned = pattern.sub(replacement, cleaned)
-    # An image whose address was not http(s) lost it: nothing is left to show or download.
+    # A link or image whose address was not http(s) lost it: keep the link's words only,
+    # and drop the image, as nothing is left to show or download.
+    cleaned = _LINK_WITHOUT_ADDRESS.sub(r"\1", cleaned)
     return _IMG_WITHOUT_SOURCE.sub("", cleaned).strip()
 
 

@@ -207,7 +207,7 @@ def test_scripts_handlers_and_bad_urls_never_reach_stored_content(feed_server, f
     assert entry.title == "标题"
     assert entry.link == ""
     assert entry.content_html == (
-        "<p>正文</p>\n        <a>甲</a><a>乙</a>\n        <a>丙</a>\n        \n"
+        "<p>正文</p>\n        甲乙\n        丙\n        \n"
         '        <img src="https://img.example.gov.cn/a.png" alt="合影">\n'
         "        \n        \n        \n"
         '        <a href="https://www.81.cn/">中国军网</a>'
