@@ -75,7 +75,7 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             "initialView": self.request.GET.get("view", "") or "dayGridMonth",
         }
         return super().get_context_data(
-            config=config,
+            calendar_config=config,
             outlets=selectors.outlet_choices(),
             media=Medium.choices,
             campaigns=selectors.campaign_choices(around=today),

@@ -21,14 +21,26 @@ THEMES = [
     ("烈士纪念", "martyrs", "缅怀英烈，传承红色基因。"),
 ]
 
-# (name, month, day, week_of_month, weekday, lead_days, description)
+# (name, month, day, week_of_month, weekday, lead_days, description, rule extras); the extras
+# are a lunar calendar, the month's last day, or a window to another key date (by name).
 KEY_DATES = [
-    ("元旦春节走访慰问", 1, 1, None, None, 30, "新春佳节前走访慰问驻地部队和重点优抚对象。"),
-    ("八一建军节", 8, 1, None, None, 21, "庆祝中国人民解放军建军纪念日。"),
-    ("全民国防教育日", 9, None, 3, 5, 14, "每年九月第三个星期六。"),
-    ("烈士纪念日", 9, 30, None, None, 10, "缅怀革命先烈，举行公祭活动。"),
-    ("国家公祭日", 12, 13, None, None, 7, "悼念南京大屠杀死难者。"),
-    ("征兵宣传月", 6, 1, None, None, 30, "集中开展征兵政策宣传。"),
+    ("元宵节", 1, 15, None, None, 7, "农历正月十五。", {"calendar": "lunar"}),
+    (
+        "元旦春节走访慰问",
+        1,
+        1,
+        None,
+        None,
+        30,
+        "从元旦到元宵，走访慰问驻地部队和重点优抚对象。",
+        {"window_end": "元宵节"},
+    ),
+    ("除夕", 12, None, None, None, 14, "农历腊月最后一天。", {"calendar": "lunar", "last_day": True}),
+    ("八一建军节", 8, 1, None, None, 21, "庆祝中国人民解放军建军纪念日。", {}),
+    ("全民国防教育日", 9, None, 3, 5, 14, "每年九月第三个星期六。", {}),
+    ("烈士纪念日", 9, 30, None, None, 10, "缅怀革命先烈，举行公祭活动。", {}),
+    ("国家公祭日", 12, 13, None, None, 7, "悼念南京大屠杀死难者。", {}),
+    ("征兵宣传月", 6, 1, None, None, 30, "集中开展征兵政策宣传。", {}),
 ]
 
 # (column slug, title, subtitle, summary, [paragraphs], [tags], [theme slugs], source, author)

@@ -72,8 +72,9 @@ def _themes(report: DemoReport) -> dict[str, Theme]:
 
 
 def _key_dates(report: DemoReport, themes: dict[str, Theme]) -> None:
-    for name, month, day, week, weekday, lead, description in content.KEY_DATES:
-        _key_date, created = KeyDate.objects.get_or_create(
+    windows = {}
+    for name, month, day, week, weekday, lead, description, extras in content.KEY_DATES:
+        key_date, created = KeyDate.objects.get_or_create(
             name=name,
             defaults={
                 "month": month,
@@ -82,10 +83,23 @@ def _key_dates(report: DemoReport, themes: dict[str, Theme]) -> None:
                 "weekday": weekday,
                 "lead_days": lead,
                 "description": description,
+                "calendar": extras.get("calendar", KeyDate.Calendar.GREGORIAN),
+                "last_day": extras.get("last_day", False),
             },
         )
         if created:
             report.count("key dates")
+        if "window_end" in extras:
+            windows[key_date] = extras["window_end"]
+    # A demo from before windows existed gets its window too; one set by hand is kept.
+    for key_date, end_name in windows.items():
+        if key_date.window_end_id is None:
+            key_date.window_end = KeyDate.objects.get(name=end_name)
+            key_date.description = next(
+                entry[6] for entry in content.KEY_DATES if entry[0] == key_date.name
+            )
+            key_date.save(update_fields=["window_end", "description"])
+            report.count("key date windows")
 
 
 def _home(report: DemoReport) -> HomePage:
