@@ -23,6 +23,8 @@ from .occurrences import Occurrence, live_bookings, occurrence_of
 
 # The rundown is handed to the station this long before the occurrence airs.
 HANDOVER_BEFORE = datetime.timedelta(hours=2)
+# Until the rundown is handed over, a booked item may still be edited.
+EDITABLE_STATUSES = (Placement.Status.PLANNED, Placement.Status.APPROVED)
 
 
 class BookingError(Exception):
@@ -262,3 +264,46 @@ def approved_pool(*, theme=None, campaign=None) -> list[Page]:
     elif campaign is not None:
         pages = pages.filter(themes__in=campaign.themes.all())
     return list(pages.distinct().order_by("pk"))
+
+
+def booking_revise(*, booking: SlotBooking, version: dict, user=None) -> SlotBooking:
+    """Save an edited version (script, lead-in, clip) of a booked item not yet handed over:
+    validated, re-timed at the outlet's pace and checked against the occurrence's capacity
+    without the item's own earlier seconds."""
+    slot = booking.slot
+    outlet = slot.outlet
+    channel = get_channel(outlet.kind)
+    errors = [p.message for p in channel.validate(version, None, outlet) if p.blocking]
+    if errors:
+        raise BookingError("；".join(errors))
+    seconds = version_seconds(version, outlet)
+    version = {**version, "seconds": seconds}
+    with transaction.atomic():
+        BroadcastSlot.objects.select_for_update().filter(pk=slot.pk).first()
+        placement = Placement.objects.select_for_update().get(pk=booking.placement_id)
+        if placement.status not in EDITABLE_STATUSES:
+            raise BookingError(
+                _("该条目当前状态为“%(status)s”，串联单已交付或已结束，不能再修改。")
+                % {"status": placement.get_status_display()}
+            )
+        occurrence = _occurrence(slot, booking.occurrence_start)
+        others = occurrence.booked_seconds - booking.planned_seconds
+        _check_fits(
+            Occurrence(
+                slot=occurrence.slot,
+                outlet=occurrence.outlet,
+                start=occurrence.start,
+                end=occurrence.end,
+                original_start=occurrence.original_start,
+                capacity_seconds=occurrence.capacity_seconds,
+                booked_seconds=others,
+            ),
+            seconds,
+            now=timezone.now(),
+        )
+        Placement.objects.filter(pk=placement.pk).update(version=version, updated_at=timezone.now())
+        booking.planned_seconds = seconds
+        booking.item_type = version.get("item_type") or booking.item_type
+        booking.save(update_fields=["planned_seconds", "item_type"])
+    booking.placement.refresh_from_db()
+    return booking
