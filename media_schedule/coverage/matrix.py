@@ -312,6 +312,8 @@ def _apply_targets(matrix: Matrix, delivered, scheduled, now, with_suggestions: 
     if start > end:
         return
     today = timezone.localtime(now).date()
+    # Free slots and key dates are looked up once per matrix, not once per gap.
+    lookups: dict = {}
     for target_row in campaign.targets.all():
         target = target_row.as_target()
         columns = MEDIUM_COLUMNS.get(target.medium, [])
@@ -345,7 +347,9 @@ def _apply_targets(matrix: Matrix, delivered, scheduled, now, with_suggestions: 
                 planned_day.get(d, 0) for d in _days(shortfall.start, shortfall.end)
             )
             if with_suggestions:
-                shortfall.suggestions = closing_suggestions(shortfall, columns=columns, now=now)
+                shortfall.suggestions = closing_suggestions(
+                    shortfall, columns=columns, now=now, lookups=lookups
+                )
             matrix.shortfalls.append(shortfall)
             for column in columns:
                 for cell in matrix.row(column).cells:
@@ -354,10 +358,16 @@ def _apply_targets(matrix: Matrix, delivered, scheduled, now, with_suggestions: 
 
 
 def closing_suggestions(
-    shortfall: Shortfall, *, columns: list[str], now: datetime.datetime
+    shortfall: Shortfall,
+    *,
+    columns: list[str],
+    now: datetime.datetime,
+    lookups: dict | None = None,
 ) -> list[str]:
     """What would close a gap: pieces already planned, the next free broadcast slot on a
-    station (radio and TV), the next key date inside the period."""
+    station (radio and TV), the next key date near the period. ``lookups`` caches the slot
+    and key-date look-ups between calls for one matrix."""
+    lookups = {} if lookups is None else lookups
     found = []
     if shortfall.planned:
         found.append(
@@ -365,10 +375,16 @@ def closing_suggestions(
             % {"count": shortfall.planned}
         )
     if set(columns) & {"tv", "radio"} and apps.is_installed("media_schedule.channels.broadcast"):
-        slot = _next_free_slot(columns, now)
-        if slot is not None:
-            found.append(slot)
-    key_date = _next_key_date(shortfall, now)
+        key = ("slot", tuple(columns))
+        if key not in lookups:
+            lookups[key] = _next_free_slot(columns, now)
+        if lookups[key] is not None:
+            found.append(lookups[key])
+    if "key_dates" not in lookups:
+        from publicity.selectors import next_key_dates
+
+        lookups["key_dates"] = next_key_dates(limit=3, today=timezone.localtime(now).date())
+    key_date = _next_key_date(shortfall, now, lookups["key_dates"])
     if key_date:
         found.append(key_date)
     found.append(
@@ -403,11 +419,9 @@ def _next_free_slot(columns: list[str], now: datetime.datetime) -> str | None:
     return None
 
 
-def _next_key_date(shortfall: Shortfall, now: datetime.datetime) -> str | None:
-    from publicity.selectors import next_key_dates
-
+def _next_key_date(shortfall: Shortfall, now: datetime.datetime, upcoming_dates) -> str | None:
     today = timezone.localtime(now).date()
-    for upcoming in next_key_dates(limit=3, today=today):
+    for upcoming in upcoming_dates:
         if upcoming.date <= max(shortfall.end, today) + datetime.timedelta(days=30):
             return gettext("临近重要节点：%(name)s（%(date)s），可借势集中刊播。") % {
                 "name": upcoming.key_date.name,
