@@ -10,7 +10,9 @@ from .matrix import Matrix
 CELL = 26
 GAP = 3
 LEFT = 96
-TOP = 56
+TOP = 84
+# Room on the right for the last rotated label and the legend.
+RIGHT = 130
 
 
 def _shade(value: int, highest: int) -> str:
@@ -25,7 +27,7 @@ def _shade(value: int, highest: int) -> str:
 def heatmap_svg(matrix: Matrix) -> str:
     """The matrix as one ``<svg>`` element (text escaped), with a title per square."""
     columns = len(matrix.buckets)
-    width = LEFT + columns * (CELL + GAP) + 20
+    width = LEFT + columns * (CELL + GAP) + RIGHT
     height = TOP + len(matrix.rows) * (CELL + GAP) + 30
     highest = matrix.max_delivered
     label_every = max(1, columns // 14)
