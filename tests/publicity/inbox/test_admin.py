@@ -199,3 +199,22 @@ def test_the_source_listing_shows_health(client, editor, inbox):
     client.force_login(editor)
     html = client.get(reverse("inbox_sources:index")).content.decode()
     assert "县融媒体中心" in html and "尚未抓取" in html
+
+
+def test_the_demo_feed_command_fetches_nothing_and_runs_once(tree, capsys):
+    from django.core.management import call_command
+
+    call_command("load_demo_feeds", "--dry-run")
+    assert FeedSource.objects.count() == 0
+    call_command("load_demo_feeds")
+    call_command("load_demo_feeds")
+
+    source = FeedSource.objects.get()
+    assert (source.active, source.entries_seen, source.default_column_id) == (
+        False,
+        3,
+        tree.news.pk,
+    )
+    contents = "".join(FeedEntry.objects.values_list("content_html", flat=True))
+    assert FORBIDDEN.search(contents) is None
+    assert "示例订阅源已存在，未作改动" in capsys.readouterr().out
