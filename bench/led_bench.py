@@ -1,15 +1,19 @@
-"""Benchmark: render and package a 200-item loop for a 192×64 single-colour screen and a
-1920×1080 full-colour wall.
+"""Benchmark: render and package a 200-item loop for a 192×64 single-colour screen (stills
+only, and the mix where one item in nine is a 55-character scroll) and a 1920×1080
+full-colour wall (240 frames), with today's code and with the code as it stood before
+strips and constant-rate video (frozen in bench/led_baseline/), in the same run.
 
-Prints frames per second, package time and peak memory for each, against a baseline measured
-in the same run (Pillow encoding the same number of blank PNG frames at the same size, which
-is the floor any renderer pays). The goal is the 192×64 package in under 5 s and 200 MB.
+Prints, per case and per code path, package time, stored frames, ZIP size, peak RSS and
+the video's frame count, then the new/old ratios and issue 15's goals (the mix under 3 s
+and 150 MB, the wall under 10 s). Both paths make their MP4 (the old one variable-rate,
+the new one constant-rate), so the times compare like for like.
 
-    .venv/bin/python bench/led_bench.py [--items 200] [--no-mp4] [--only 192x64]
+    .venv/bin/python bench/led_bench.py [--items 200] [--only 192x64-scroll] [--repeat 1]
 
-Each case runs in its own child process so that peak RSS (ru_maxrss) belongs to it alone;
+Each build runs in its own child process so that peak RSS (ru_maxrss) belongs to it alone;
 "RSS before" is that process after loading Django and the fonts' Python modules, before the
-build, so the difference is what packaging costs.
+build, so the difference is what packaging costs. With --repeat N each build runs N times
+(alternating old and new) and the median time is shown.
 """
 
 import argparse
@@ -17,10 +21,10 @@ import io
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,7 +34,12 @@ CASES = {
     "192x64-scroll": (192, 64, "single", True),
     "1920x1080": (1920, 1080, "full", True),
 }
-GOAL_SECONDS, GOAL_MB = 5.0, 200.0
+# Issue 15's goals: (seconds, MB of peak RSS or None).
+GOALS = {"192x64-scroll": (3.0, 150.0), "1920x1080": (10.0, None)}
+IMPLEMENTATIONS = {
+    "old": "bench.led_baseline.package",
+    "new": "media_schedule.channels.led.package",
+}
 
 # Slogans written for the benchmark; the last one is long enough to scroll on a 192×64 screen
 # (about 460 frames of 50 ms each), the stress case.
@@ -57,18 +66,22 @@ def _setup_django() -> None:
     django.setup()
 
 
-def run_case(name: str, items: int, with_mp4: bool) -> dict:
+def run_case(name: str, items: int, implementation: str) -> dict:
     """Render and package one case; returns its figures (runs inside the child process)."""
     _setup_django()
+    import importlib
+    import zipfile
+
     from PIL import Image
 
-    from media_schedule.channels.led.package import PackageItem, build_package
-    from media_schedule.channels.led.render import ScreenSpec
     from media_schedule.channels.led.versions import parse_version
+
+    package = importlib.import_module(IMPLEMENTATIONS[implementation])
+    render = importlib.import_module(IMPLEMENTATIONS[implementation].replace("package", "render"))
 
     width, height, mode, scrolling = CASES[name]
     slogans = SLOGANS if scrolling else SLOGANS[:-1]
-    spec = ScreenSpec(width, height, mode)
+    spec = render.ScreenSpec(width, height, mode)
     photo = Image.radial_gradient("L").resize((2400, 1600)).convert("RGB")
     loop = []
     for number in range(items):
@@ -77,7 +90,7 @@ def run_case(name: str, items: int, with_mp4: bool) -> dict:
         if mode == "full" and number % 5 == 0:
             picture = photo.copy
         loop.append(
-            PackageItem(
+            package.PackageItem(
                 key=f"item-{number}",
                 title=f"第{number + 1}条",
                 version=parse_version(
@@ -103,83 +116,101 @@ def run_case(name: str, items: int, with_mp4: bool) -> dict:
     }
 
     rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    tracemalloc.start()
     started = time.perf_counter()
     out = io.BytesIO()
-    result = build_package(out, spec=spec, items=loop, header=header, with_mp4=with_mp4)
+    result = package.build_package(out, spec=spec, items=loop, header=header)
     package_seconds = time.perf_counter() - started
-    _current, traced_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    # Baseline: encode as many blank frames of this size as PNG, nothing else.
-    blank = Image.new("RGB" if mode == "full" else "P", (width, height))
-    baseline_started = time.perf_counter()
-    for _ in range(result.frame_count):
-        blank.save(io.BytesIO(), format="PNG", compress_level=3)
-    baseline_seconds = time.perf_counter() - baseline_started
-
+    names = zipfile.ZipFile(out).namelist()
+    video = result.manifest["loop"].get("video") or {}
     return {
         "case": name,
+        "implementation": implementation,
         "items": items,
         "frames": result.frame_count,
+        "stored_pngs": sum(1 for n in names if n.endswith(".png")),
         "loop_seconds": result.duration_ms / 1000,
         "render_seconds": result.timings["render"],
         "mp4_seconds": result.timings["mp4"],
         "package_seconds": package_seconds,
-        "frames_per_second": result.frame_count / result.timings["render"],
         "zip_mb": len(out.getvalue()) / 1e6,
-        "traced_peak_mb": traced_peak / 1e6,
         "max_rss_mb": rss_mb,
         "rss_before_mb": rss_before_mb,
-        "baseline_png_seconds": baseline_seconds,
-        "baseline_frames_per_second": result.frame_count / max(baseline_seconds, 1e-9),
+        "video_frames": video.get("frame_count"),
+        "video_fps": video.get("frame_rate", "vfr"),
     }
+
+
+def _child(name: str, items: int, implementation: str) -> dict:
+    command = [sys.executable, __file__, "--case", name, "--impl", implementation]
+    command += ["--items", str(items)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"{implementation} {name} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=200)
-    parser.add_argument("--no-mp4", action="store_true")
     parser.add_argument("--only", choices=sorted(CASES))
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--impl", choices=sorted(IMPLEMENTATIONS), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.case:
-        print(json.dumps(run_case(args.case, args.items, not args.no_mp4)))
+        print(json.dumps(run_case(args.case, args.items, args.impl)))
         return 0
 
-    rows = []
+    rows: dict[tuple[str, str], dict] = {}
     for name in [args.only] if args.only else list(CASES):
-        command = [sys.executable, __file__, "--case", name, "--items", str(args.items)]
-        if args.no_mp4:
-            command.append("--no-mp4")
-        completed = subprocess.run(command, capture_output=True, text=True, check=True)
-        rows.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        runs: dict[str, list[dict]] = {"old": [], "new": []}
+        for _round in range(args.repeat):
+            # Alternate the two paths so that a slower moment of the machine hits both.
+            for implementation in ("old", "new"):
+                runs[implementation].append(_child(name, args.items, implementation))
+        for implementation, results in runs.items():
+            row = dict(results[0])
+            row["package_seconds"] = statistics.median(r["package_seconds"] for r in results)
+            row["render_seconds"] = statistics.median(r["render_seconds"] for r in results)
+            row["mp4_seconds"] = statistics.median(r["mp4_seconds"] for r in results)
+            row["max_rss_mb"] = max(r["max_rss_mb"] for r in results)
+            rows[(name, implementation)] = row
 
+    print(f"LED package benchmark: {args.items} items per loop, median of {args.repeat} run(s)")
     print(
-        f"LED package benchmark: {args.items} items per loop, MP4 {'off' if args.no_mp4 else 'on'}"
+        f"{'case':<14} {'code':<4} {'loop s':>7} {'frames':>7} {'PNGs':>6} {'render s':>9} "
+        f"{'mp4 s':>7} {'package s':>10} {'zip MB':>7} {'max RSS MB':>11} {'RSS before':>11} "
+        f"{'video':>12}"
     )
-    header = (
-        f"{'case':<14} {'frames':>7} {'render fps':>11} {'baseline fps':>13} "
-        f"{'package s':>10} {'mp4 s':>7} {'zip MB':>7} {'traced MB':>10} {'max RSS MB':>11} "
-        f"{'RSS before':>11}"
-    )
-    print(header)
-    for row in rows:
+    for (name, implementation), row in rows.items():
+        video = f"{row['video_frames']}@{row['video_fps']}" if row["video_frames"] else "vfr"
         print(
-            f"{row['case']:<14} {row['frames']:>7} {row['frames_per_second']:>11.0f} "
-            f"{row['baseline_frames_per_second']:>13.0f} {row['package_seconds']:>10.2f} "
-            f"{row['mp4_seconds']:>7.2f} {row['zip_mb']:>7.1f} {row['traced_peak_mb']:>10.1f} "
-            f"{row['max_rss_mb']:>11.1f} {row['rss_before_mb']:>11.1f}"
+            f"{name:<14} {implementation:<4} {row['loop_seconds']:>7.0f} {row['frames']:>7} "
+            f"{row['stored_pngs']:>6} {row['render_seconds']:>9.2f} {row['mp4_seconds']:>7.2f} "
+            f"{row['package_seconds']:>10.2f} {row['zip_mb']:>7.1f} {row['max_rss_mb']:>11.1f} "
+            f"{row['rss_before_mb']:>11.1f} {video:>12}"
         )
-    for small in (row for row in rows if row["case"].startswith("192x64")):
-        ok = small["package_seconds"] < GOAL_SECONDS and small["max_rss_mb"] < GOAL_MB
+    print()
+    for name in dict.fromkeys(name for name, _impl in rows):
+        old, new = rows[(name, "old")], rows[(name, "new")]
         print(
-            f"goal {small['case']} < {GOAL_SECONDS:.0f} s and < {GOAL_MB:.0f} MB: "
-            f"{'met' if ok else 'NOT met'} ({small['package_seconds']:.2f} s, "
-            f"{small['max_rss_mb']:.0f} MB peak RSS)"
+            f"{name:<14} new/old: time {new['package_seconds'] / old['package_seconds']:.2f}×, "
+            f"ZIP {new['zip_mb'] / old['zip_mb']:.2f}×, peak RSS "
+            f"{new['max_rss_mb'] / old['max_rss_mb']:.2f}×"
         )
+        if name in GOALS:
+            seconds, megabytes = GOALS[name]
+            ok = new["package_seconds"] < seconds and (
+                megabytes is None or new["max_rss_mb"] < megabytes
+            )
+            limit = f"< {seconds:.0f} s" + (f" and < {megabytes:.0f} MB" if megabytes else "")
+            print(
+                f"  goal {limit}: {'met' if ok else 'NOT met'} ({new['package_seconds']:.2f} s, "
+                f"{new['max_rss_mb']:.0f} MB peak RSS; old {old['package_seconds']:.2f} s, "
+                f"{old['max_rss_mb']:.0f} MB)"
+            )
     return 0
 
 

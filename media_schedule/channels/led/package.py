@@ -11,9 +11,11 @@ a package without it is never written.
 import contextlib
 import hashlib
 import json
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 from PIL import GifImagePlugin, Image
 
 from ..pictures import FocalPoint, PictureError
-from .render import FULL, SCROLL_FRAME_MS, ScreenSpec, layout_item, render_item
+from .render import FULL, SCROLL_FRAME_MS, ScreenSpec, Scroll, layout_item, render_item
 from .typesetting import MissingGlyphsError
 from .versions import LedVersion
 
@@ -39,6 +41,10 @@ SCHEMA_PATH = SCHEMA_DIR / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
 # frame cannot hold more than 256 colours anyway, so the GIF is a preview there.
 GIF_MAX_PIXELS = 640 * 360
 FFMPEG_TIMEOUT = 900
+GIF_CACHE_FRAMES = 8
+SMALL_VIDEO_PIXELS = 640 * 360
+# Frames waiting for the encoder, in bytes: a few seconds of a small screen, two wall frames.
+VIDEO_QUEUE_BYTES = 8 * 1024 * 1024
 # The video's constant frame rate: with a scroll, one video frame per scroll step (so the
 # video shows exactly the strip's frames); with stills only, one frame a second, which holds
 # every whole-second dwell exactly with the fewest frames to encode.
@@ -104,8 +110,11 @@ class GifStream:
     writer does, but only one frame is held at a time.
     """
 
-    def __init__(self, fp: BinaryIO, *, shared_palette: bool):
+    def __init__(self, fp: BinaryIO, *, shared_palette: bool, cache: dict | None = None):
         self.fp = fp
+        # Encoded frames shared with another stream getting the same frames (the loop GIF
+        # and a scroll's own GIF), so each frame is LZW-encoded once.
+        self.cache = cache
         self.shared_palette = shared_palette
         self.pending: Image.Image | None = None
         self.pending_bytes = b""
@@ -132,10 +141,18 @@ class GifStream:
             header, _used = GifImagePlugin.getheader(frame, info={"loop": 0, "duration": 1})
             self.fp.write(b"".join(header))
             self.started = True
-        params = {"duration": self.pending_ms}
-        if not self.shared_palette:
-            params["include_color_table"] = True
-        self.fp.write(b"".join(GifImagePlugin.getdata(frame, **params)))
+        key = (self.pending_bytes, self.pending_ms, self.shared_palette)
+        data = self.cache.get(key) if self.cache is not None else None
+        if data is None:
+            params = {"duration": self.pending_ms}
+            if not self.shared_palette:
+                params["include_color_table"] = True
+            data = b"".join(GifImagePlugin.getdata(frame, **params))
+            if self.cache is not None:
+                if len(self.cache) >= GIF_CACHE_FRAMES:
+                    del self.cache[next(iter(self.cache))]
+                self.cache[key] = data
+        self.fp.write(data)
         self.frames_written += 1
         self.durations.append(self.pending_ms)
         self.pending = None
@@ -242,12 +259,52 @@ def yuv420p(image: Image.Image, settings: VideoSettings) -> bytes:
     )
 
 
+def scroll_yuv420p(scroll: Scroll, settings: VideoSettings):
+    """The video frames of a scroll, cut from its strip converted once.
+
+    Luma is cut column for column; chroma, half as wide, from the strip's chroma at even
+    offsets or from that of the strip shifted by one column at odd ones, so each frame is
+    what converting it alone would give. Screens of odd size take the frame-by-frame way
+    (their padding column must stay dark)."""
+    if settings.padded:
+        for number in range(scroll.frame_count):
+            yield yuv420p(scroll.frame(number), settings)
+        return
+    rgb = scroll.strip.convert("RGB")
+    luma, blue, red = rgb.convert("YCbCr").split()
+    luma = luma.point(_LIMITED_LUMA)
+    height, half_height = rgb.height, rgb.height // 2
+
+    def halved(plane: Image.Image, shift: int) -> Image.Image:
+        plane = plane.crop((shift, 0, shift + (plane.width - shift) // 2 * 2, height))
+        return plane.resize((plane.width // 2, half_height), Image.Resampling.BOX).point(
+            _LIMITED_CHROMA
+        )
+
+    chroma = {shift: (halved(blue, shift), halved(red, shift)) for shift in (0, 1)}
+    width, half_width = settings.width, settings.width // 2
+    for number in range(scroll.frame_count):
+        left = number * scroll.step_px
+        shift = left % 2
+        blue_half, red_half = chroma[shift]
+        origin = (left - shift) // 2
+        box = (origin, 0, origin + half_width, half_height)
+        yield b"".join(
+            [
+                luma.crop((left, 0, left + width, height)).tobytes(),
+                blue_half.crop(box).tobytes(),
+                red_half.crop(box).tobytes(),
+            ]
+        )
+
+
 class VideoEncoder:
     """Streams frames into ffmpeg (libx264) at a constant frame rate.
 
     Each frame is written ``duration × fps`` times: the stream holds exactly as many frames
     as the loop lasts, with no B-frames and constrained-baseline profile, the form the
-    controllers' players (HDPlayer, ViPlex, 仰邦) read most reliably. Raises
+    controllers' players (HDPlayer, ViPlex, 仰邦) read most reliably. A writer thread feeds
+    the pipe, so rendering goes on while x264 encodes on the other core. Raises
     :class:`VideoUnavailable` when ffmpeg is missing or fails.
     """
 
@@ -256,22 +313,27 @@ class VideoEncoder:
         if ffmpeg is None:
             raise VideoUnavailable(
                 _(
-                    "无法生成视频 loop.mp4：本机未安装 ffmpeg。请运行 scripts/start（会自动安装）或安装 ffmpeg 后重新导出。"
+                    "无法生成视频 loop.mp4：本机未安装 ffmpeg。"
+                    "请运行 scripts/start（会自动安装）或安装 ffmpeg 后重新导出。"
                 )
             )
         self.settings = settings
         self.frames = 0
         self.elapsed_ms = 0
+        self._broken = False
         # ffmpeg's messages go to a file, not a pipe: a full pipe would stall it mid-stream.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close/abort)
         fps = str(settings.fps)
+        small = settings.width * settings.height <= SMALL_VIDEO_PIXELS
         command = [
             ffmpeg, "-nostdin", "-v", "error", "-y",
             "-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv",
             "-s", f"{settings.width}x{settings.height}", "-framerate", fps, "-i", "pipe:0",
-            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage",
+            "-c:v", "libx264", "-preset", "ultrafast",
             "-profile:v", "baseline", "-level:v", settings.level, "-bf", "0",
             "-g", str(settings.fps * KEYFRAME_SECONDS), "-crf", "16",
+            # One thread for LED modules: their frames are so small that threads only wait.
+            "-threads", "1" if small else "0",
             "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "smpte170m",
             "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
             "-fps_mode", "cfr", "-r", fps, "-movflags", "+faststart", str(out_path),
@@ -279,6 +341,22 @@ class VideoEncoder:
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
         )
+        frame_bytes = settings.width * settings.height * 3 // 2
+        self._queue: queue.Queue = queue.Queue(maxsize=max(2, VIDEO_QUEUE_BYTES // frame_bytes))
+        self._writer = threading.Thread(target=self._write, name="led-video", daemon=True)
+        self._writer.start()
+
+    def _write(self) -> None:
+        stdin = self._process.stdin
+        while (job := self._queue.get()) is not None:
+            data, repeat = job
+            if self._broken:
+                continue  # keep taking jobs so that the renderer never blocks on a dead pipe
+            try:
+                for _repeat in range(repeat):
+                    stdin.write(data)
+            except OSError:
+                self._broken = True
 
     def add(self, image: Image.Image, duration_ms: int) -> None:
         """Hold ``image`` for ``duration_ms``, rounded on the running total so that no
@@ -286,17 +364,23 @@ class VideoEncoder:
         self.add_raw(yuv420p(image, self.settings), duration_ms)
 
     def add_raw(self, data: bytes, duration_ms: int) -> None:
+        """Like :meth:`add` with a frame already converted by :func:`yuv420p`."""
+        if self._broken:
+            self._fail()
         self.elapsed_ms += duration_ms
         target = round(self.elapsed_ms * self.settings.fps / 1000)
-        try:
-            while self.frames < target:
-                self._process.stdin.write(data)
-                self.frames += 1
-        except BrokenPipeError:
-            self._fail()
+        if target > self.frames:
+            self._queue.put((data, target - self.frames))
+            self.frames = target
+
+    def _stop_writer(self) -> None:
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
 
     def _fail(self):
         self._process.kill()
+        self._stop_writer()
         self._process.wait()
         self._stderr.seek(0)
         detail = self._stderr.read().decode(errors="replace")[-1500:]
@@ -304,20 +388,23 @@ class VideoEncoder:
 
     def close(self) -> None:
         """Finish the file; raises :class:`VideoUnavailable` unless ffmpeg succeeded."""
+        self._stop_writer()
         with contextlib.suppress(BrokenPipeError):
             self._process.stdin.close()
         try:
             code = self._process.wait(timeout=FFMPEG_TIMEOUT)
         except subprocess.TimeoutExpired:
             self._fail()
-        if code != 0 or self.frames == 0:
+        if code != 0 or self._broken or self.frames == 0:
             self._fail()
         self._stderr.close()
 
     def abort(self) -> None:
+        """Stop ffmpeg if it still runs (a build that failed half-way)."""
         if self._process.poll() is None:
             self._process.kill()
-            self._process.wait()
+        self._stop_writer()
+        self._process.wait()
         self._stderr.close()
 
 
@@ -492,7 +579,7 @@ def build_package(
 
             gif_path = workdir / "loop.gif"
             with gif_path.open("wb") as gif_file:
-                gif = GifStream(gif_file, shared_palette=shared)
+                gif = GifStream(gif_file, shared_palette=shared, cache={})
                 for number, item in enumerate(items, start=1):
                     report(
                         int(85 * (number - 1) / max(1, len(items))),
@@ -643,12 +730,14 @@ def _write_scroll(segment, name, add, gif, video, spec, scale, shared) -> dict[s
     strip_digest = add(strip_path, _png(scroll.strip), "image/png", "scroll_strip", False)
     item_gif_path = f"items/{name}.gif"
     item_gif_buffer = BytesIO()
-    item_gif = GifStream(item_gif_buffer, shared_palette=shared)
+    item_gif = GifStream(item_gif_buffer, shared_palette=shared, cache=gif.cache)
     for frame in segment.iter_frames():
-        gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
-        item_gif.add(_gif_frame(frame.image, spec, 1), frame.duration_ms)
-        video.add(frame.image, frame.duration_ms)
+        small = _gif_frame(frame.image, spec, 1)
+        gif.add(small if scale == 1 else _gif_frame(frame.image, spec, scale), frame.duration_ms)
+        item_gif.add(small, frame.duration_ms)
     item_gif.close()
+    for data in scroll_yuv420p(scroll, video.settings):
+        video.add_raw(data, scroll.frame_ms)
     add(item_gif_path, item_gif_buffer.getvalue(), "image/gif", "segment_animation", False)
     return {
         "kind": "scroll",

@@ -174,7 +174,8 @@ class _Unit:
     cost_after: float
 
 
-def _units(text: str) -> list[_Unit]:
+@functools.lru_cache(maxsize=1024)
+def _units(text: str) -> tuple[_Unit, ...]:
     """Break units of ``text``: Latin words and numbers stay whole, CJK words are split into
     characters whose inner boundaries cost :data:`INSIDE_WORD`; a boundary after punctuation
     or a space is free and one between two words costs :data:`BETWEEN_WORDS`."""
@@ -187,7 +188,8 @@ def _units(text: str) -> list[_Unit]:
             if piece.isspace() or piece[-1] in PAUSE:
                 cost = 0.0
             units.append(_Unit(piece, cost))
-    return units
+    # Cached: fitting tries the same paragraph at every candidate face.
+    return tuple(units)
 
 
 def _line_text(units: list[_Unit]) -> str:
@@ -224,8 +226,14 @@ def break_lines(
     prefix = [0.0]
     for unit in units:
         prefix.append(prefix[-1] + _unit_width(font, unit.text))
-    solid = [i for i, unit in enumerate(units) if not unit.text.isspace()]
     count = len(units)
+    # first_solid[i]: the first non-space unit at or after i; last_solid[i]: the last before i.
+    first_solid, last_solid = [count] * (count + 1), [-1] * (count + 1)
+    for index in range(count - 1, -1, -1):
+        first_solid[index] = index if not units[index].text.isspace() else first_solid[index + 1]
+    for index in range(1, count + 1):
+        previous = index - 1
+        last_solid[index] = previous if not units[previous].text.isspace() else last_solid[previous]
     # best[i]: (lines, cost, start of the last line) of the cheapest setting of units[:i].
     best: list[tuple[int, float, int] | None] = [None] * (count + 1)
     best[0] = (0, 0.0, 0)
@@ -235,20 +243,20 @@ def break_lines(
         break_cost = units[end - 1].cost_after if end < count else 0.0
         if strict and break_cost >= INSIDE_WORD:
             continue
+        last = last_solid[end]
         for start in range(end - 1, -1, -1):
-            inside = [i for i in solid if start <= i < end]
-            if not inside:
+            first = first_solid[start]
+            if first > last:
                 continue
-            line_width = prefix[inside[-1] + 1] - prefix[inside[0]]
+            line_width = prefix[last + 1] - prefix[first]
             if line_width > max_width:
                 break
             if best[start] is None:
                 continue
-            line = _line_text(units[start:end])
             lines, cost, _start = best[start]
             shortfall = (max_width - line_width) / max_width
             total = cost + break_cost + 100 * shortfall * shortfall
-            if end == count and lines >= 1 and _orphan(line):
+            if end == count and lines >= 1 and _orphan(_line_text(units[start:end])):
                 if strict:
                     continue
                 total += ORPHAN
