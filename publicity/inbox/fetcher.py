@@ -131,14 +131,26 @@ class _GuardedBackend(httpcore.NetworkBackend):
                 _("%(host)s 指向内网、本机或保留地址（%(address)s），已拒绝访问。")
                 % {"host": host, "address": refused[0]}
             )
-        stream = self._inner.connect_tcp(
-            addresses[0],
-            port,
-            timeout=remaining if timeout is None else min(timeout, remaining),
-            local_address=local_address,
-            socket_options=socket_options,
-        )
-        return _DeadlineStream(stream, self._deadline)
+        failure = None
+        # Each checked address in turn (an unreachable IPv6 one falls back to IPv4); the
+        # connection goes to the address itself, never to the name looked up again.
+        for address in addresses:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise httpcore.ConnectTimeout("deadline passed")
+            try:
+                stream = self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=remaining if timeout is None else min(timeout, remaining),
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+                continue
+            return _DeadlineStream(stream, self._deadline)
+        raise failure
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)

@@ -1,7 +1,7 @@
 """Feed sources (订阅源) with their health, and the entries they bring into the inbox."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,9 @@ class FeedSource(models.Model):
     """An RSS or Atom feed the office follows, and how its polling has gone."""
 
     name = models.CharField(_("名称"), max_length=100)
-    url = models.URLField(_("订阅地址"), max_length=1000)
+    url = models.URLField(
+        _("订阅地址"), max_length=1000, validators=[URLValidator(schemes=["http", "https"])]
+    )
     default_column = models.ForeignKey(
         "publicity.ColumnPage",
         verbose_name=_("默认栏目"),

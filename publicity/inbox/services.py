@@ -48,6 +48,13 @@ def feed_sources_claim_due(*, now: datetime.datetime | None = None, limit: int =
     return claimed
 
 
+def feed_source_saved(*, source: FeedSource) -> None:
+    """An edited source is polled at the next tick, not after its back-off: the editor
+    who fixed its address wants to see at once whether it works now."""
+    if source.active:
+        FeedSource.objects.filter(pk=source.pk).update(next_poll_at=timezone.now())
+
+
 def backoff(source: FeedSource, failures: int) -> datetime.timedelta:
     """How long to wait after ``failures`` failures in a row."""
     interval = datetime.timedelta(minutes=source.interval_minutes)

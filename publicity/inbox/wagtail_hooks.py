@@ -5,15 +5,25 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.views.generic import EditView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import admin_urls
 from .models import FeedSource
 from .selectors import flagged_sources
+from .services import feed_source_saved
+
+
+class FeedSourceEditView(EditView):
+    def save_instance(self):
+        source = super().save_instance()
+        feed_source_saved(source=source)
+        return source
 
 
 class FeedSourceViewSet(ModelViewSet):
     model = FeedSource
+    edit_view_class = FeedSourceEditView
     icon = "link-external"
     menu_label = _("订阅源")
     menu_order = 250

@@ -218,3 +218,32 @@ def test_the_demo_feed_command_fetches_nothing_and_runs_once(tree, capsys):
     contents = "".join(FeedEntry.objects.values_list("content_html", flat=True))
     assert FORBIDDEN.search(contents) is None
     assert "示例订阅源已存在，未作改动" in capsys.readouterr().out
+
+
+def test_editing_a_backed_off_source_polls_it_at_the_next_tick(client, editor, inbox):
+    import datetime
+
+    from django.utils import timezone
+
+    source = inbox["province"]
+    later = timezone.now() + datetime.timedelta(hours=8)
+    FeedSource.objects.filter(pk=source.pk).update(consecutive_failures=5, next_poll_at=later)
+    client.force_login(editor)
+    form = {
+        "name": "省军区新闻",
+        "url": "https://c.example.gov.cn/rss.xml",
+        "interval_minutes": 60,
+        "active": "on",
+    }
+
+    refused = client.post(
+        reverse("inbox_sources:edit", args=[source.pk]),
+        {**form, "url": "ftp://c.example.gov.cn/rss"},
+    )
+    saved = client.post(reverse("inbox_sources:edit", args=[source.pk]), form)
+
+    assert refused.status_code == 200
+    assert saved.status_code == 302
+    source.refresh_from_db()
+    assert source.url == "https://c.example.gov.cn/rss.xml"
+    assert source.next_poll_at <= timezone.now()
