@@ -37,9 +37,10 @@ def booked_day(radio, make_slot, make_article, tomorrow):
         length_seconds=600,
         capacity_seconds=300,
     )
-    at = lambda slot: local(
-        tomorrow.year, tomorrow.month, tomorrow.day, slot.start_time.hour, slot.start_time.minute
-    )
+
+    def at(slot):
+        return datetime.datetime.combine(tomorrow, slot.start_time, tzinfo=local(2026, 1, 1).tzinfo)
+
     bookings = []
     for title, slot, chars in [
         ("县领导走访慰问驻地部队官兵", morning, 240),
