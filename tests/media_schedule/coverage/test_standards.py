@@ -152,3 +152,18 @@ def test_only_those_who_may_see_evidence_see_it(client, items):
     client.force_login(user_in_role("仅后台访问"))
     assert client.get(url).status_code in (302, 403)
     assert client.get("/admin/coverage/standard/").status_code in (302, 403)
+
+
+def test_the_demo_items_are_made_once_and_the_roll_up_rebuilt(outlets, page):
+    from media_schedule.coverage.demo import ITEMS, load_coverage_demo
+
+    deliver(outlets["tv"], beijing(2026, 3, 1, 19), page=page)
+    first = load_coverage_demo(today=D(2026, 5, 1))
+    again = load_coverage_demo(today=D(2026, 5, 1))
+    assert first.created == [code for code, *_rest in ITEMS] and again.created == []
+    assert (first.placements, again.placements) == (1, 1)
+    tv = StandardItem.objects.get(code="1.2")
+    assert (tv.starts_on, tv.ends_on, tv.medium, tv.required_count) == (
+        D(2026, 1, 1), D(2026, 12, 31), "tv", 12,
+    )  # fmt: skip
+    assert {s.item.code: s.count for s in standard_status()}["1.2"] == 1
