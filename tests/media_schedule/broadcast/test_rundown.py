@@ -3,6 +3,8 @@ back with icalendar (stable UIDs)."""
 
 import datetime
 import io
+import os
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -19,6 +21,7 @@ from media_schedule.channels.broadcast.services import booking_place
 from .conftest import local
 
 NOW = local(2026, 11, 29, 9, 0)
+SHOTS = Path(os.environ.get("BROADCAST_SHOTS", "/tmp/broadcast-shots"))
 DAY = datetime.date(2026, 11, 30)
 
 
@@ -130,6 +133,9 @@ def test_xlsx_reads_back_sized_frozen_and_a4_landscape(radio, day_of_radio):
 
 def test_pdf_text_and_embedded_cjk_font(radio, day_of_radio):
     pdf = rundown_pdf(rundown_for(radio, DAY))
+    # Kept for people to look at, as the browser tests keep their screenshots.
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "rundown.pdf").write_bytes(pdf)
 
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages)
