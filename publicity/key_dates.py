@@ -9,6 +9,7 @@ run from 1900 to 2100.
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,11 +37,13 @@ class Occurrence:
         return self.ends_on != self.date
 
 
+@functools.lru_cache(maxsize=4096)
 def lunar_to_gregorian(
     lunar_year: int, month: int, day: int | None, *, leap: bool = False
 ) -> datetime.date | None:
     """The Gregorian day of lunar ``month``/``day`` in ``lunar_year``; ``day`` None is the
     month's last day (29 or 30). None when that year has no such month (a leap month) or day.
+    Cached: the tables never change and building a lunar year takes milliseconds.
     """
     lunar_month = LunarYear.fromYear(lunar_year).getMonth(-month if leap else month)
     if lunar_month is None:

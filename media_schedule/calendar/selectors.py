@@ -8,8 +8,10 @@ sends its range back the same way.
 
 import datetime
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
@@ -109,7 +111,8 @@ def parse_filters(params: QueryDict) -> Filters:
 
 def wall_clock(moment: datetime.datetime) -> str:
     """``2026-09-19T09:30:00``: Asia/Shanghai, no offset (see the module docstring)."""
-    return timezone.localtime(moment).replace(tzinfo=None).isoformat(timespec="seconds")
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def filtered_placements(start, end, filters: Filters):
@@ -144,8 +147,14 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
     )
     marker = 987654321
     inspect = reverse("media_schedule_placement:inspect", args=[marker])
-    labels = dict(Status.choices)
-    medium_labels = dict(Medium.choices)
+    # Labels translated once, not per row: a month can hold tens of thousands of rows.
+    labels = {value: str(label) for value, label in Status.choices}
+    refusals = {
+        value: "" if value in EDITABLE else str(EDIT_REFUSAL) % {"status": labels[value]}
+        for value in Status.values
+    }
+    medium_labels = {value: str(label) for value, label in Medium.choices}
+    zone = ZoneInfo(settings.TIME_ZONE)
     late_before = now - LATE_AFTER
     final = set(Placement.FINAL_STATUSES)
     events = []
@@ -161,12 +170,11 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
         movable = can_move and status in EDITABLE
         if not movable:
             classes.append("cal-locked")
-        status_label = str(labels.get(status, status))
         events.append(
             {
                 "id": f"p{pk}",
                 "title": f"{outlet}：{title}",
-                "start": wall_clock(due_at),
+                "start": due_at.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds"),
                 "color": MEDIUM_COLOURS.get(medium, SLOT_COLOUR),
                 "classNames": classes,
                 "editable": movable,
@@ -175,11 +183,9 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
                     "kind": "placement",
                     "pk": pk,
                     "status": status,
-                    "statusLabel": status_label,
-                    "medium": str(medium_labels.get(medium, medium)),
-                    "refusal": ""
-                    if status in EDITABLE
-                    else str(EDIT_REFUSAL) % {"status": status_label},
+                    "statusLabel": labels.get(status, status),
+                    "medium": medium_labels.get(medium, medium),
+                    "refusal": refusals.get(status, ""),
                 },
             }
         )

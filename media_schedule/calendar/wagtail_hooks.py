@@ -1,5 +1,6 @@
 """The calendar and planner in the admin menu and URLs, and the key-dates dashboard panel."""
 
+from django import forms
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -60,6 +61,10 @@ class KeyDatesPanel(Component):
 
     def __init__(self, *, can_plan: bool):
         self.can_plan = can_plan
+
+    @property
+    def media(self):
+        return forms.Media(css={"all": ["media_schedule/calendar/calendar.css"]})
 
     def get_context_data(self, parent_context):
         rows = [

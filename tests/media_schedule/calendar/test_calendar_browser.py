@@ -2,6 +2,7 @@
 flight stays put; the month, week and phone views with the demo data, as screenshots."""
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -126,9 +127,8 @@ def test_clicking_an_empty_day_opens_planning_for_that_day(live_server, placemen
 
 @pytest.mark.slow
 def test_screenshots_of_the_month_week_and_phone_views_with_the_demo_data(live_server):
-    call_command("load_demo_content", stdout=open("/dev/null", "w"))
-    call_command("load_demo_schedule", stdout=open("/dev/null", "w"))
-    call_command("load_demo_campaign", stdout=open("/dev/null", "w"))
+    for command in ("load_demo_content", "load_demo_schedule", "load_demo_campaign"):
+        call_command(command, stdout=io.StringIO())
     campaign = Campaign.objects.get()
     user = user_in_role("宣传策划", username="planner")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -149,6 +149,6 @@ def test_screenshots_of_the_month_week_and_phone_views_with_the_demo_data(live_s
         phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         log_in(phone, live_server.url, user.username, PASSWORD)
         phone.goto(url)
-        phone.locator(".fc-list, .fc-daygrid").first.wait_for()
+        phone.locator(".fc-list-event").first.wait_for()
         phone.screenshot(path=str(SHOTS / "calendar-phone.png"), full_page=True)
     assert campaign.placements.count() > 10
