@@ -36,7 +36,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,34 +80,101 @@ def _median_ms(function, repeat: int) -> float:
     return statistics.median(times)
 
 
-def load(records: int, outlets: int, seed: int = 13) -> dict:
-    """Bulk-load ``records`` delivered placements over ``YEAR`` (unless already there)."""
-    from zoneinfo import ZoneInfo
+def _clear(cursor) -> None:
+    # Bench-only database: tables are emptied directly (the delivery log refuses deletes).
+    for table in (
+        "coverage_coverageday", "coverage_coverageplacement", "coverage_itemevidence",
+        "coverage_standarditem", "coverage_archivejob", "media_schedule_deliveryevidence",
+        "media_schedule_deliveryrecord", "media_schedule_placement", "media_schedule_outlet",
+        "publicity_campaigntarget", "publicity_campaign",
+    ):  # fmt: skip
+        cursor.execute(f"DELETE FROM {table}")
 
+
+def _insert_generated(cursor, vendor: str, records: int, page_id: int, outlets, campaigns):
+    """Placements and their delivered records made by the database itself (INSERT … SELECT
+    over a generated series): random outlet, 40% in one of the campaigns, a random moment of
+    the year in Beijing; then 1% of the records corrected three minutes later."""
+    start = int(
+        datetime.datetime(
+            YEAR, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+        ).timestamp()
+    )
+    span = 365 * 86400
+    first_outlet, n_outlets = outlets[0], len(outlets)
+    first_campaign, n_campaigns = campaigns[0], len(campaigns)
+    if vendor == "postgresql":
+        cursor.execute(
+            f"""
+            INSERT INTO media_schedule_placement (version, due_at, status, attempts, last_error,
+                idempotency_key, external_id, result_url, delivered_at, created_at, updated_at,
+                campaign_id, outlet_id, page_id, checks)
+            SELECT '{{"duration_seconds": 60}}'::jsonb, t, 'delivered', 1, '',
+                gen_random_uuid(), '', '', t, now(), now(),
+                CASE WHEN random() < 0.4
+                     THEN {first_campaign} + floor(random() * {n_campaigns})::bigint END,
+                {first_outlet} + floor(random() * {n_outlets})::bigint, {page_id}, 0
+            FROM (SELECT to_timestamp({start} + floor(random() * {span})) AS t
+                  FROM generate_series(1, {records})) AS g
+            """
+        )
+        receipt = """'{"duration_seconds": 45}'::jsonb"""
+        later = "finished_at + interval '3 minutes'"
+        chance = "random() < 0.01"
+    else:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {records})
+            INSERT INTO media_schedule_placement (version, due_at, status, attempts, last_error,
+                idempotency_key, external_id, result_url, delivered_at, created_at, updated_at,
+                campaign_id, outlet_id, page_id, checks)
+            SELECT '{{"duration_seconds": 60}}', t, 'delivered', 1, '',
+                lower(hex(randomblob(16))), '', '', t, t, t,
+                CASE WHEN abs(random()) % 10 < 4
+                     THEN {first_campaign} + abs(random()) % {n_campaigns} END,
+                {first_outlet} + abs(random()) % {n_outlets}, {page_id}, 0
+            FROM (SELECT datetime({start} + abs(random()) % {span}, 'unixepoch') AS t FROM g)
+            """
+        )
+        receipt = """'{"duration_seconds": 45}'"""
+        later = "datetime(finished_at, '+3 minutes')"
+        chance = "abs(random()) % 100 = 0"
+    cursor.execute(
+        f"""
+        INSERT INTO media_schedule_deliveryrecord (attempt, outcome, started_at, finished_at,
+            url, receipt, error, page_id, outlet_id, placement_id, note, recorded_by_name, source)
+        SELECT 1, 'delivered', due_at, due_at, '', {receipt}, '', page_id, outlet_id, id, '', '',
+            'receipt'
+        FROM media_schedule_placement
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO media_schedule_deliveryrecord (attempt, outcome, started_at, finished_at,
+            url, receipt, error, page_id, outlet_id, placement_id, note, recorded_by_name, source,
+            supersedes_id)
+        SELECT 1, 'delivered', started_at, {later}, '', receipt, '', page_id, outlet_id,
+            placement_id, '', '', 'editor', id
+        FROM media_schedule_deliveryrecord WHERE {chance}
+        """
+    )
+
+
+def load(records: int, outlets: int) -> dict:
+    """Load ``records`` delivered placements over ``YEAR`` (unless already there) and rebuild
+    the roll-up."""
     from django.db import connection, transaction
     from wagtail.models import Page
 
     from media_schedule.coverage import rollup
-    from media_schedule.coverage.models import CoverageDay, CoveragePlacement
-    from media_schedule.models import DeliveryRecord, Medium, Outlet, Placement
+    from media_schedule.coverage.models import CoverageDay
+    from media_schedule.models import DeliveryRecord, Medium, Outlet
     from publicity.models import Campaign, CampaignTarget
 
     existing = DeliveryRecord.objects.filter(supersedes__isnull=True).count()
     if existing == records and CoverageDay.objects.exists():
         return {"loaded": False, "seconds": 0.0, "rebuild_seconds": 0.0}
     started = time.perf_counter()
-    rng = random.Random(seed)
-    with transaction.atomic():
-        for model in (CoverageDay, CoveragePlacement):
-            model.objects.all().delete()
-        with connection.cursor() as cursor:
-            # Bench-only database: clear the log directly (the models refuse deletes).
-            for table in ("media_schedule_deliveryevidence", "media_schedule_deliveryrecord"):
-                cursor.execute(f"DELETE FROM {table}")
-        Placement.objects.all().delete()
-        Outlet.objects.all().delete()
-        CampaignTarget.objects.all().delete()
-        Campaign.objects.all().delete()
     kinds = (
         [(Outlet.Kind.TV, Medium.TV)] * 20
         + [(Outlet.Kind.RADIO, Medium.RADIO)] * 20
@@ -118,86 +184,35 @@ def load(records: int, outlets: int, seed: int = 13) -> dict:
         + [(Outlet.Kind.LED_SCREEN, Medium.OUTDOOR)] * 100
         + [(Outlet.Kind.BULLETIN_BOARD, Medium.OUTDOOR)] * 40
     )[:outlets]
-    outlet_rows = Outlet.objects.bulk_create(
-        [Outlet(name=f"渠道{n:03d}", kind=k, medium=m) for n, (k, m) in enumerate(kinds)]
-    )
-    campaigns = Campaign.objects.bulk_create(
-        [
-            Campaign(
-                name=f"活动{n}",
-                slug=f"bench-{n}",
-                starts_on=datetime.date(YEAR, 2 * n + 1, 1),
-                ends_on=datetime.date(YEAR, 2 * n + 2, 28),
-            )
-            for n in range(5)
-        ]
-    )
-    CampaignTarget.objects.bulk_create(
-        [
-            CampaignTarget(campaign=campaigns[0], medium="tv", count=40, per="week"),
-            CampaignTarget(campaign=campaigns[0], medium="outdoor", count=1, per="continuous"),
-        ]
-    )
-    page_id = Page.get_first_root_node().pk
-    zone = ZoneInfo("Asia/Shanghai")
-    begin = datetime.datetime(YEAR, 1, 1, tzinfo=zone)
-    seconds_in_year = 365 * 86400
-    batch = 20_000
-    for first in range(0, records, batch):
-        count = min(batch, records - first)
-        times = [
-            begin + datetime.timedelta(seconds=rng.randrange(seconds_in_year)) for _ in range(count)
-        ]
-        with transaction.atomic():
-            placements = Placement.objects.bulk_create(
-                [
-                    Placement(
-                        page_id=page_id,
-                        outlet=rng.choice(outlet_rows),
-                        campaign=rng.choice(campaigns) if rng.random() < 0.4 else None,
-                        due_at=when,
-                        status=Placement.Status.DELIVERED,
-                        delivered_at=when,
-                        attempts=1,
-                        idempotency_key=uuid.uuid4(),
-                        version={"duration_seconds": 60},
-                    )
-                    for when in times
-                ]
-            )
-            made = DeliveryRecord.objects.bulk_create(
-                [
-                    DeliveryRecord(
-                        placement_id=p.pk,
-                        outlet_id=p.outlet_id,
-                        page_id=page_id,
-                        attempt=1,
-                        outcome=DeliveryRecord.Outcome.DELIVERED,
-                        started_at=p.due_at,
-                        finished_at=p.due_at,
-                        receipt={"duration_seconds": 45},
-                    )
-                    for p in placements
-                ]
-            )
-            # One in a hundred is corrected a few minutes later (a better link, say).
-            DeliveryRecord.objects.bulk_create(
-                [
-                    DeliveryRecord(
-                        placement_id=r.placement_id,
-                        outlet_id=r.outlet_id,
-                        page_id=page_id,
-                        attempt=1,
-                        outcome=DeliveryRecord.Outcome.DELIVERED,
-                        started_at=r.started_at,
-                        finished_at=r.finished_at + datetime.timedelta(minutes=3),
-                        source=DeliveryRecord.Source.EDITOR,
-                        supersedes_id=r.pk,
-                    )
-                    for r in made
-                    if rng.random() < 0.01
-                ]
-            )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _clear(cursor)
+        outlet_rows = Outlet.objects.bulk_create(
+            [Outlet(name=f"渠道{n:03d}", kind=k, medium=m) for n, (k, m) in enumerate(kinds)]
+        )
+        campaigns = Campaign.objects.bulk_create(
+            [
+                Campaign(
+                    name=f"活动{n}",
+                    slug=f"bench-{n}",
+                    starts_on=datetime.date(YEAR, 2 * n + 1, 1),
+                    ends_on=datetime.date(YEAR, 2 * n + 2, 28),
+                )
+                for n in range(5)
+            ]
+        )
+        CampaignTarget.objects.bulk_create(
+            [
+                CampaignTarget(campaign=campaigns[0], medium="tv", count=40, per="week"),
+                CampaignTarget(campaign=campaigns[0], medium="outdoor", count=1, per="continuous"),
+            ]
+        )
+        outlet_ids = sorted(o.pk for o in outlet_rows)
+        campaign_ids = sorted(c.pk for c in campaigns)
+        # The generator picks ids by offset from the first: they must be consecutive.
+        assert outlet_ids == list(range(outlet_ids[0], outlet_ids[0] + len(outlet_ids)))
+        assert campaign_ids == list(range(campaign_ids[0], campaign_ids[0] + len(campaign_ids)))
+        page_id = Page.get_first_root_node().pk
+        _insert_generated(cursor, connection.vendor, records, page_id, outlet_ids, campaign_ids)
     loaded = time.perf_counter() - started
     started = time.perf_counter()
     rollup.rebuild()
