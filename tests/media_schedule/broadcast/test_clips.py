@@ -1,0 +1,115 @@
+"""TV clips: accepted by content (not by name), probed with ffprobe for duration and size; a
+TV item with a clip times itself from the clip and its lead-in."""
+
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from media_schedule.channels.broadcast.adapter import TvChannel, version_seconds
+from media_schedule.channels.broadcast.clips import ClipError, clip_store
+from media_schedule.channels.broadcast.models import Clip
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+
+
+@pytest.fixture(scope="module")
+def mp4(tmp_path_factory) -> bytes:
+    """Two seconds of a test picture, 320×240, made by ffmpeg."""
+    path = tmp_path_factory.mktemp("clips") / "clip.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=25",
+            "-t",
+            "2",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return path.read_bytes()
+
+
+def test_a_clip_is_probed_and_stored_once(db, mp4):
+    clip = clip_store(upload=SimpleUploadedFile("走访慰问.txt", mp4))
+    again = clip_store(upload=SimpleUploadedFile("another-name.mp4", mp4))
+
+    assert (clip.container, clip.width, clip.height, clip.video_codec) == ("mp4", 320, 240, "h264")
+    assert clip.duration_seconds == Decimal("2.00")
+    assert clip.size == len(mp4)
+    assert clip.original_name == "走访慰问.txt"
+    assert again.pk == clip.pk
+    assert Clip.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"<html><script>alert(1)</script></html>",
+            "只接受 MP4、MOV、MPEG-TS、MKV 或 WebM 视频文件。",
+        ),
+        (b"\x00\x00\x00\x18ftypisom" + b"\x00" * 100, "无法读取该视频文件，文件可能已损坏。"),
+    ],
+)
+def test_what_is_not_a_playable_clip_is_refused(db, content, message):
+    with pytest.raises(ClipError) as error:
+        clip_store(upload=SimpleUploadedFile("clip.mp4", content))
+    assert str(error.value) == message
+    assert not Clip.objects.exists()
+
+
+def test_an_audio_only_file_has_no_picture(db, tmp_path):
+    path = tmp_path / "voice.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            "1",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+    with pytest.raises(ClipError, match="文件中没有可播出的画面。"):
+        clip_store(upload=SimpleUploadedFile("voice.mp4", path.read_bytes()))
+
+
+def test_a_tv_item_with_a_clip(db, tv, mp4):
+    clip = clip_store(upload=SimpleUploadedFile("clip.mp4", mp4))
+    version = {
+        "title": "走访慰问",
+        "lead_in": "请看报道。",
+        "caption": "县领导走访慰问驻地部队",
+        "clip_id": clip.pk,
+        "clip_seconds": float(clip.duration_seconds),
+        "item_type": "vt",
+    }
+
+    assert TvChannel().validate(version, outlet=tv) == []
+    # 4 voiced characters of lead-in (1 second) and the 2-second clip.
+    assert version_seconds(version, tv) == 3
+    problems = TvChannel().validate(
+        {**version, "clip_id": None, "clip_url": "javascript:alert(1)"}, outlet=tv
+    )
+    assert [p.message for p in problems] == ["短片链接须以 http:// 或 https:// 开头。"]
+    problems = TvChannel().validate({**version, "clip_id": None}, outlet=tv)
+    assert [p.message for p in problems] == ["VT 须上传短片或填写短片链接。"]
