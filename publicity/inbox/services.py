@@ -4,7 +4,7 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,6 +138,19 @@ def _record_health(source: FeedSource, outcome: PollOutcome, now, result) -> Non
     FeedSource.objects.filter(pk=source.pk).update(**fields)
 
 
+# Any constant: the key of the PostgreSQL advisory lock that serialises filing.
+_FILING_LOCK = 0x1B0C5
+
+
+def _lock_filing() -> None:
+    """Two workers filing the same syndicated item at once would both find it unknown and
+    make two entries; filing takes a few milliseconds, so it is done one source at a time.
+    SQLite already runs one writing transaction at a time (they begin IMMEDIATE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_FILING_LOCK])
+
+
 def entries_file(*, source: FeedSource, entries: list[ParsedEntry]) -> tuple[int, int]:
     """File parsed entries under ``source``: an entry already known by any of its keys
     (from this source or another) gains a sighting; the rest become new inbox entries.
@@ -162,6 +175,7 @@ def entries_file(*, source: FeedSource, entries: list[ParsedEntry]) -> tuple[int
         for name in ("guid_key", "link_key", "content_key")
     }
     with transaction.atomic():
+        _lock_filing()
         known = list(
             FeedEntry.objects.filter(
                 Q(guid_key__in=wanted["guid_key"])

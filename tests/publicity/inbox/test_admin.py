@@ -97,6 +97,7 @@ def test_the_preview_is_sanitised_and_shows_no_remote_image(client, editor, inbo
 
 def test_import_from_the_preview_makes_a_draft_in_review(client, editor, inbox, tree, fetch_limits):
     entry = FeedEntry.objects.get(title="走访慰问驻地官兵")
+    inbox["county"].themes.add(tree.theme)
     client.force_login(editor)
 
     response = client.post(
@@ -105,6 +106,8 @@ def test_import_from_the_preview_makes_a_draft_in_review(client, editor, inbox, 
 
     page = ArticlePage.objects.get(title="走访慰问驻地官兵")
     assert (page.live, page.workflow_in_progress, page.source) == (False, True, "县融媒体中心")
+    draft = page.get_latest_revision_as_object()
+    assert [theme.name for theme in draft.themes.all()] == ["拥军优属"]
     assert (
         "已导入为草稿“走访慰问驻地官兵”，并已提交三审；审核通过前不会发布。"
         in response.content.decode()
