@@ -179,6 +179,8 @@ def ledger_workbook(data) -> bytes:
         )
         sheet.append([text(_("标准条目")), text(item.text)])
         sheet.append([text(_("考核期")), item.starts_on, item.ends_on])
+        for cell in sheet[sheet.max_row][1:3]:
+            cell.number_format = "yyyy年m月d日"
         sheet.append([text(_("要求")), item.required_count, text(_("已有")), status.count])
         sheet.append([text(_("是否齐全")), text(_("齐全") if status.enough else _("缺少佐证"))])
         sheet.append(
