@@ -52,7 +52,7 @@ def grey(image, size):
 
 def test_each_method_gives_only_lit_and_dark_dots():
     for dots in one_colour_candidates(grey(photo(), (192, 64))).values():
-        assert set(dots.getdata()) <= {0, 255}
+        assert set(dots.tobytes()) <= {0, 255}
         assert dots.size == (192, 64)
 
 
@@ -71,7 +71,7 @@ def test_a_flat_logo_keeps_its_crisp_threshold_shapes():
     assert method == THRESHOLD
     # The square's inside is solid: no dither pattern inside a flat shape.
     square = dots.crop((30, 20, 50, 40))
-    assert set(square.getdata()) == {255}
+    assert set(square.tobytes()) == {255}
 
 
 @pytest.mark.parametrize("spec", [ScreenSpec(192, 64, "single"), ScreenSpec(64, 32, "single")])
