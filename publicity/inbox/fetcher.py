@@ -40,6 +40,8 @@ DEFAULTS = {
     "DEADLINE": 30.0,
     "MAX_BYTES": 5 * 1024 * 1024,
     "MAX_REDIRECTS": 3,
+    # Seconds all the pictures of one import may take together: the editor is waiting.
+    "IMAGE_BUDGET": 60.0,
     # Networks that may be fetched although not global, e.g. an intranet mirror of the
     # provincial feeds (INBOX_ALLOWED_NETWORKS=10.20.0.0/16), or 127.0.0.1 in tests.
     "ALLOWED_NETWORKS": env_list("INBOX_ALLOWED_NETWORKS", []),
@@ -242,12 +244,15 @@ def fetch(
     last_modified: str = "",
     accept: str = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     max_bytes: int | None = None,
+    seconds: float | None = None,
 ) -> FetchResult:
-    """GET ``url`` within the limits of ``fetch_settings()``; raise :class:`FetchError`
-    with a reason in words for anything but a 200 or a 304."""
+    """GET ``url`` within the limits of ``fetch_settings()`` (``seconds`` shortens the
+    deadline); raise :class:`FetchError` with a reason in words for anything but a 200
+    or a 304."""
     config = fetch_settings()
     limit = max_bytes or int(config["MAX_BYTES"])
-    deadline = time.monotonic() + float(config["DEADLINE"])
+    allowed_seconds = min(float(config["DEADLINE"]), seconds or float(config["DEADLINE"]))
+    deadline = time.monotonic() + allowed_seconds
     allowed = [ipaddress.ip_network(n, strict=False) for n in config["ALLOWED_NETWORKS"]]
     timeout = httpx.Timeout(float(config["READ_TIMEOUT"]), connect=float(config["CONNECT_TIMEOUT"]))
     headers = {"User-Agent": user_agent(), "Accept": accept, "Accept-Encoding": "gzip, deflate"}
@@ -294,7 +299,7 @@ def fetch(
                 if time.monotonic() >= deadline:
                     raise FetchError(
                         _("超过 %(seconds)g 秒的总时限仍未下载完，已中止。")
-                        % {"seconds": float(config["DEADLINE"])}
+                        % {"seconds": round(allowed_seconds, 1)}
                     ) from None
                 if isinstance(error, httpx.ConnectTimeout):
                     raise FetchError(_("连接服务器超时。")) from None

@@ -8,6 +8,7 @@ the end of its body. Nothing here publishes.
 
 import html
 import io
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from PIL import UnidentifiedImageError
 from wagtail.images import get_image_model
 
 from ..models import ArticlePage, ColumnPage
-from .fetcher import FetchError, fetch
+from .fetcher import FetchError, fetch, fetch_settings
 from .models import FeedEntry
 from .sanitise import split_at_images, text_to_html
 from .services import InboxError
@@ -60,13 +61,15 @@ def image_check(data: bytes) -> str:
             raise ImageRefused(_("图片已损坏：%(e)s") % {"e": error}) from None
 
 
-def image_download(url: str, *, title: str):
-    """Fetch a picture through the guarded fetcher and store it as a Wagtail image."""
+def image_download(url: str, *, title: str, seconds: float | None = None):
+    """Fetch a picture through the guarded fetcher (within ``seconds``) and store it as a
+    Wagtail image."""
     try:
         result = fetch(
             url,
             accept="image/png, image/jpeg, image/webp, image/gif",
             max_bytes=getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024),
+            seconds=seconds,
         )
     except FetchError as error:
         raise ImageRefused(str(error)) from None
@@ -103,6 +106,7 @@ def _body(entry: FeedEntry, notes: list[str]) -> tuple[list[dict], list]:
     the cover)."""
     content = entry.content_html or text_to_html(entry.summary)
     blocks, images, seen = [], [], 0
+    budget_ends = time.monotonic() + float(fetch_settings()["IMAGE_BUDGET"])
     for kind, value in split_at_images(content):
         if kind == "html":
             blocks.append({"type": "paragraph", "value": value})
@@ -114,8 +118,15 @@ def _body(entry: FeedEntry, notes: list[str]) -> tuple[list[dict], list]:
                 % {"n": seen, "max": MAX_IMAGES}
             )
             continue
+        remaining = budget_ends - time.monotonic()
+        if remaining <= 0:
+            notes.append(
+                _("第 %(n)d 张图片未导入（%(url)s）：下载图片的总时间已用完。")
+                % {"n": seen, "url": value[:200]}
+            )
+            continue
         try:
-            image = image_download(value, title=entry.title)
+            image = image_download(value, title=entry.title, seconds=remaining)
         except ImageRefused as error:
             notes.append(
                 _("第 %(n)d 张图片未导入（%(url)s）：%(reason)s")

@@ -156,3 +156,24 @@ def test_hostile_content_never_reaches_the_rendered_draft(feed_server, fetch_lim
     html = response.content.decode()
     assert response.status_code == 200
     assert "中国军网" in html and FORBIDDEN.search(html) is None
+
+
+def test_pictures_share_one_time_budget(feed_server, fetch_limits, settings, tree, editor):
+    from .conftest import trickle
+
+    settings.INBOX_FETCH = {**fetch_limits, "IMAGE_BUDGET": 2.0}
+    feed_server.add("/slow1.png", lambda handler: trickle(handler, pause=0.2))
+    feed_server.add("/slow2.png", lambda handler: trickle(handler, pause=0.2))
+    entry = _entry_with(
+        feed_server,
+        f'<p>正文</p><img src="{feed_server.url("/slow1.png")}"><img src="{feed_server.url("/slow2.png")}">',
+    )
+
+    outcome = entry_import(entry=entry, column=tree.news, user=editor)
+
+    base = feed_server.base
+    assert outcome.notes == [
+        f"第 1 张图片未导入（{base}/slow1.png）：超过 2 秒的总时限仍未下载完，已中止。",
+        f"第 2 张图片未导入（{base}/slow2.png）：下载图片的总时间已用完。",
+    ]
+    assert outcome.page.live is False
