@@ -161,3 +161,60 @@ def test_campaign_form_saves_targets_typed_one_per_line():
         "第 3 行：“火星每天 1 条”没有说明媒介：请以电视、广播、报纸、网络或户外屏开头。",
     ]
     assert campaign.targets.count() == 3
+
+
+@pytest.mark.django_db
+def test_campaigns_and_key_dates_are_entered_through_admin_forms(client):
+    from tests.support.roles import user_in_role
+
+    client.force_login(user_in_role("宣传策划"))
+    lantern = client.post(
+        "/admin/snippets/publicity/keydate/add/",
+        {
+            "name": "元宵节",
+            "calendar": "lunar",
+            "month": 1,
+            "day": 15,
+            "offset_days": 0,
+            "lead_days": 7,
+        },
+    )
+    # The 宣传策划 role may add key dates; the new one is a lunar rule.
+    assert lantern.status_code == 302, lantern.context["form"].errors if lantern.context else ""
+    from publicity.models import KeyDate
+
+    rule = KeyDate.objects.get(name="元宵节")
+    assert (rule.calendar, rule.rule_display) == ("lunar", "农历1月15日")
+    response = client.post(
+        "/admin/snippets/publicity/campaign/add/",
+        {
+            "name": "元宵宣传",
+            "slug": "yuanxiao",
+            "starts_on": "2027-02-10",
+            "ends_on": "2027-02-20",
+            "key_date": rule.pk,
+            "targets_text": "电视每周至少 2 条\n户外屏全程滚动",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(slug="yuanxiao")
+    assert [str(t) for t in campaign.targets.all()] == ["电视每周至少 2 条", "户外屏全程滚动"]
+    edit = client.get(f"/admin/snippets/publicity/campaign/edit/{campaign.pk}/").content.decode()
+    assert "电视每周至少 2 条\n户外屏全程滚动</textarea>" in edit
+    refused = client.post(
+        f"/admin/snippets/publicity/campaign/edit/{campaign.pk}/",
+        {
+            "name": "元宵宣传",
+            "slug": "yuanxiao",
+            "starts_on": "2027-02-10",
+            "ends_on": "2027-02-20",
+            "targets_text": "电视<script>每周</script>",
+            "description": "",
+        },
+    )
+    assert refused.status_code == 200
+    assert (
+        "第 1 行：“电视&lt;script&gt;每周&lt;/script&gt;”没有说明期间" in refused.content.decode()
+    )
+    assert campaign.targets.count() == 2

@@ -19,7 +19,14 @@ ROLE_PERMISSIONS = {
     },
     "宣传策划": {
         "wagtailadmin": ["access_admin"],
-        "publicity": ["view_campaign", "add_campaign", "change_campaign", "view_keydate"],
+        "publicity": [
+            "view_campaign",
+            "add_campaign",
+            "change_campaign",
+            "view_keydate",
+            "add_keydate",
+            "change_keydate",
+        ],
         "media_schedule": ["view_placement", "add_placement", "change_placement", "view_outlet"],
     },
     "排期查看": {"wagtailadmin": ["access_admin"], "media_schedule": ["view_placement"]},

@@ -304,3 +304,16 @@ def test_dashboard_shows_next_key_dates_with_their_campaign_state(planner, outle
     client_only = planner
     client_only.force_login(user_in_role("仅后台访问"))
     assert "key-dates-panel" not in client_only.get("/admin/").content.decode()
+
+
+def test_the_planner_group_holds_what_the_planner_role_needs():
+    from django.contrib.auth.models import Group
+
+    from tests.support.roles import ROLE_PERMISSIONS
+
+    group = Group.objects.get(name="宣传策划")
+    held = set(group.permissions.values_list("content_type__app_label", "codename"))
+    needed = {
+        (app, codename) for app, codes in ROLE_PERMISSIONS["宣传策划"].items() for codename in codes
+    }
+    assert held == needed
