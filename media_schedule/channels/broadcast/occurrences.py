@@ -47,10 +47,6 @@ class Occurrence:
         return f"{self.slot.pk}-{local:%Y%m%dT%H%M%S}"
 
 
-def _aware(value: datetime.datetime) -> datetime.datetime:
-    return value.replace(tzinfo=local_zone())
-
-
 def slot_occurrences(
     slot: BroadcastSlot,
     start: datetime.datetime,
@@ -72,25 +68,29 @@ def slot_occurrences(
         for exception in exceptions
     ]
     length = datetime.timedelta(seconds=slot.length_seconds)
-    return [
-        Occurrence(
-            slot=slot,
-            outlet=slot.outlet,
-            start=_aware(actual),
-            end=_aware(actual) + length,
-            original_start=_aware(original),
-            capacity_seconds=slot.capacity_seconds,
+    zone = local_zone()
+    found = []
+    for original, actual in expand(
+        rule=slot.rule,
+        first_day=slot.starts_on,
+        last_day=slot.ends_on,
+        start_time=slot.start_time,
+        window_start=to_local_naive(start),
+        window_end=to_local_naive(end),
+        exceptions=stored,
+    ):
+        aware = actual.replace(tzinfo=zone)
+        found.append(
+            Occurrence(
+                slot=slot,
+                outlet=slot.outlet,
+                start=aware,
+                end=aware + length,
+                original_start=aware if original is actual else original.replace(tzinfo=zone),
+                capacity_seconds=slot.capacity_seconds,
+            )
         )
-        for original, actual in expand(
-            rule=slot.rule,
-            first_day=slot.starts_on,
-            last_day=slot.ends_on,
-            start_time=slot.start_time,
-            window_start=to_local_naive(start),
-            window_end=to_local_naive(end),
-            exceptions=stored,
-        )
-    ]
+    return found
 
 
 def live_bookings():
