@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 # A claimed source is not claimed again for this long, so a doubled beat tick enqueues it
 # once; the poll itself sets the real next time. A worker that died lets it fall due again.
 CLAIM_LEASE = datetime.timedelta(minutes=10)
+# Feeds list their newest items first; more than this in one answer is a dump, not news.
+MAX_ENTRIES_PER_POLL = 500
 # Back-off doubles the interval per failure in a row, up to a day.
 MAX_BACKOFF = datetime.timedelta(hours=24)
 
@@ -93,8 +95,15 @@ def feed_source_poll(*, source_id: int) -> PollOutcome | None:
                 result.content, url=result.url, content_type=result.headers.get("content-type", "")
             )
             outcome = PollOutcome(status="200", warning=parsed.warning)
+            entries = parsed.entries
+            if len(entries) > MAX_ENTRIES_PER_POLL:
+                outcome.warning = _("订阅源一次给出 %(n)d 条，只收取了前 %(max)d 条。") % {
+                    "n": len(entries),
+                    "max": MAX_ENTRIES_PER_POLL,
+                }
+                entries = entries[:MAX_ENTRIES_PER_POLL]
             outcome.new_entries, outcome.new_sightings = entries_file(
-                source=source, entries=parsed.entries
+                source=source, entries=entries
             )
     except (FetchError, FeedError) as error:
         outcome = PollOutcome(status="error", error=str(error))

@@ -418,3 +418,15 @@ def test_the_same_local_id_from_two_sources_is_two_items(feed_server, fetch_limi
     _poll(a)
     _poll(b)
     assert FeedEntry.objects.count() == 2
+
+
+def test_a_feed_dumping_thousands_of_items_is_capped(feed_server, fetch_limits, settings):
+    settings.INBOX_FETCH = {**fetch_limits, "MAX_BYTES": 5 * 1024 * 1024}
+    items = [f"<item><title>条目{n}</title><guid>x-{n}</guid></item>" for n in range(2000)]
+    source = _source(feed_server.add("/dump", rss(items).encode()))
+
+    outcome = _poll(source)
+
+    assert (outcome.new_entries, source.entries_seen) == (500, 500)
+    assert source.last_error == "订阅源一次给出 2000 条，只收取了前 500 条。"
+    assert source.consecutive_failures == 0
