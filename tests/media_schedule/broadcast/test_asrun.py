@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from media_schedule import dispatch
 from media_schedule.channels.broadcast.asrun import (
     SALT,
+    ItemAnswer,
     LinkRefused,
     UploadError,
     asrun_apply,
@@ -285,3 +286,21 @@ def test_an_item_not_yet_handed_over_is_reported_not_forced(radio, make_slot, ma
 
     assert "该排期当前状态为“计划中”，不能登记刊播。" in response.content.decode()
     assert not DeliveryRecord.objects.exists()
+
+
+def test_an_item_the_station_did_not_confirm_shows_overdue_on_the_dashboard(
+    admin_client, radio, handed_over
+):
+    with time_machine.travel(AFTER_AIR, tick=False):
+        asrun_apply(
+            rundown=rundown_for(radio, DAY),
+            answers=[ItemAnswer(rundown_for(radio, DAY).items[0], "aired")],
+            channel="upload",
+        )
+    with time_machine.travel(HANDOVER + datetime.timedelta(hours=37), tick=False):
+        html = admin_client.get("/admin/").content.decode()
+
+    assert "逾期未确认刊播" in html
+    assert 'data-count="overdue_confirmation">2<' in html
+    assert 'data-count="late">0<' in html
+    assert statuses(handed_over) == [Status.DELIVERED, Status.AWAITING, Status.AWAITING]
