@@ -60,12 +60,11 @@ def load(outlets: int, day: datetime.date) -> None:
     from media_schedule.channels.broadcast.recurrence import local_zone
     from media_schedule.models import Outlet, Placement
 
-    if Outlet.objects.filter(name__startswith="基准电台").count() >= outlets:
-        return
+    existing = Outlet.objects.filter(name__startswith="基准电台").count()
     page = Page.objects.filter(depth=1).first()
     start = datetime.datetime.combine(day, TIMES[0], tzinfo=local_zone())
     with transaction.atomic():
-        for number in range(outlets):
+        for number in range(existing, outlets):
             outlet = Outlet.objects.create(name=f"基准电台{number:03d}", kind=Outlet.Kind.RADIO)
             slots = [
                 BroadcastSlot.objects.create(
