@@ -173,7 +173,7 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
         events.append(
             {
                 "id": f"p{pk}",
-                "title": f"{outlet}：{title}",
+                "title": f"{title}（{outlet}）",
                 "start": due_at.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds"),
                 "color": MEDIUM_COLOURS.get(medium, SLOT_COLOUR),
                 "classNames": classes,

@@ -50,6 +50,12 @@ def placements(month):
         due_at=at(month.replace(day=11), 10),
         status=Placement.Status.DELIVERED,
     )
+    Placement.objects.create(
+        page=article,
+        outlet=tv,
+        due_at=at(month.replace(day=12), 19),
+        status=Placement.Status.FAILED,
+    )
     return movable, sent
 
 
@@ -109,6 +115,9 @@ def test_dragging_a_placement_to_another_day_moves_it(browser_page, live_server,
         .get_attribute("title")
         .endswith("“已送达”状态的排期正在发送或已发送，不能修改；可以取消后重新排期。")
     )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".cal-failed").first.wait_for()
+    page.screenshot(path=str(SHOTS / "calendar-moved-and-failed.png"))
     assert problems == []
 
 

@@ -81,7 +81,7 @@ def test_placements_are_shown_in_beijing_time_and_only_in_their_range(scheduler,
     place(outlets["radio"], beijing(2026, 8, 31, 23, 59))
     first_of_september = {"start": "2026-09-01", "end": "2026-09-02"}
     assert placements(events(scheduler, **first_of_september)) == [
-        ("县电视台：八一建军节走访慰问驻地部队", "2026-09-01T00:30:00")
+        ("八一建军节走访慰问驻地部队（县电视台）", "2026-09-01T00:30:00")
     ]
     # The same range written with an offset, or in UTC, is the same range.
     for start, end in [
