@@ -162,6 +162,12 @@ class GifStream:
         self.fp.write(b";")
 
 
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=92)
+    return buffer.getvalue()
+
+
 def _png(image: Image.Image) -> bytes:
     buffer = BytesIO()
     # Level 3 is within a few per cent of the smallest file and much faster at 1920×1080.
@@ -249,12 +255,12 @@ def yuv420p(image: Image.Image, settings: VideoSettings) -> bytes:
         canvas.paste(rgb, (0, 0))
         rgb = canvas
     luma, blue, red = rgb.convert("YCbCr").split()
-    half = (settings.width // 2, settings.height // 2)
+    # reduce(2) averages each 2×2 block, as a BOX resize to half size does, but faster.
     return b"".join(
         [
             luma.point(_LIMITED_LUMA).tobytes(),
-            blue.resize(half, Image.Resampling.BOX).point(_LIMITED_CHROMA).tobytes(),
-            red.resize(half, Image.Resampling.BOX).point(_LIMITED_CHROMA).tobytes(),
+            blue.reduce(2).point(_LIMITED_CHROMA).tobytes(),
+            red.reduce(2).point(_LIMITED_CHROMA).tobytes(),
         ]
     )
 
@@ -277,9 +283,7 @@ def scroll_yuv420p(scroll: Scroll, settings: VideoSettings):
 
     def halved(plane: Image.Image, shift: int) -> Image.Image:
         plane = plane.crop((shift, 0, shift + (plane.width - shift) // 2 * 2, height))
-        return plane.resize((plane.width // 2, half_height), Image.Resampling.BOX).point(
-            _LIMITED_CHROMA
-        )
+        return plane.reduce(2).point(_LIMITED_CHROMA)
 
     chroma = {shift: (halved(blue, shift), halved(red, shift)) for shift in (0, 1)}
     width, half_width = settings.width, settings.width // 2
@@ -479,8 +483,9 @@ def readme_text(manifest: dict[str, Any]) -> str:
             "  strips/        滚动文字的长条图（PNG），配合 manifest.json 中的滚动速度和方向使用",
             "  items/         滚动文字的动画（GIF），只支持图片的控制卡导入它",
         ]
+    if manifest["loop"]["gif"]:
+        lines.append("  loop.gif       整轮节目的动画（GIF）")
     lines += [
-        "  loop.gif       整轮节目的动画（GIF）",
         "  playlist.m3u   带时长的播放列表（M3U）",
         "  playlist.xspf  带时长的播放列表（XSPF）",
         "  manifest.json  节目清单：条目、时长、播放日期与时段、优先级、文件校验值",
@@ -539,6 +544,8 @@ def build_package(
     scale = gif_scale(spec)
     # Single- and dual-colour frames share one fixed palette; full-colour frames carry their own.
     shared = spec.colour_mode != FULL
+    # A full-colour wall plays loop.mp4; a 256-colour GIF of it would only be a poor preview.
+    loop_gif = spec.colour_mode != FULL
     frame_total = 0
     duration_total = 0
     skipped: list[dict[str, str]] = []
@@ -558,6 +565,23 @@ def build_package(
         # Started before anything is rendered: a machine that cannot encode fails at once.
         video = VideoEncoder(settings, workdir / "loop.mp4")
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+            def add_file(source: Path, path: str, media_type: str, role: str) -> None:
+                # Streamed, not read whole: a wall's video is tens of megabytes.
+                digest = hashlib.sha256()
+                with source.open("rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+                archive.write(source, path, compress_type=zipfile.ZIP_STORED)
+                files.append(
+                    {
+                        "path": path,
+                        "media_type": media_type,
+                        "role": role,
+                        "bytes": source.stat().st_size,
+                        "sha256": digest.hexdigest(),
+                    }
+                )
 
             def add(path: str, data: bytes, media_type: str, role: str, compress: bool) -> str:
                 digest = sha256_bytes(data)
@@ -608,6 +632,7 @@ def build_package(
                         if segment.scroll is not None:
                             segments_json.append(
                                 _write_scroll(
+                                    loop_gif,
                                     segment,
                                     f"{number:03d}-{seg_no}",
                                     add,
@@ -621,9 +646,21 @@ def build_package(
                             playlist_file = segments_json[-1]["animation"]
                         else:
                             frames_json = []
+                            # A photo on a full-colour wall is stored as JPEG, as a camera
+                            # would; text stays PNG, its edges exact.
+                            photo = spec.colour_mode == FULL and segment.kind == "picture"
                             for frame_no, frame in enumerate(segment.stills, start=1):
-                                path = f"frames/{number:03d}/{seg_no}-{frame_no:04d}.png"
-                                digest = add(path, _png(frame.image), "image/png", "frame", False)
+                                stem = f"frames/{number:03d}/{seg_no}-{frame_no:04d}"
+                                if photo:
+                                    path = f"{stem}.jpg"
+                                    digest = add(
+                                        path, _jpeg(frame.image), "image/jpeg", "frame", False
+                                    )
+                                else:
+                                    path = f"{stem}.png"
+                                    digest = add(
+                                        path, _png(frame.image), "image/png", "frame", False
+                                    )
                                 frames_json.append(
                                     {
                                         "file": path,
@@ -631,7 +668,8 @@ def build_package(
                                         "sha256": digest,
                                     }
                                 )
-                                gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
+                                if loop_gif:
+                                    gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
                                 video.add(frame.image, frame.duration_ms)
                             segments_json.append(
                                 {
@@ -662,12 +700,12 @@ def build_package(
 
             report(88, _("正在写入动画"))
             if gif.frames_written:
-                add("loop.gif", gif_path.read_bytes(), "image/gif", "loop_animation", False)
+                add_file(gif_path, "loop.gif", "image/gif", "loop_animation")
 
             report(92, _("正在编码视频"))
             mp4_started = time.perf_counter()
             video.close()
-            add("loop.mp4", (workdir / "loop.mp4").read_bytes(), "video/mp4", "loop_video", False)
+            add_file(workdir / "loop.mp4", "loop.mp4", "video/mp4", "loop_video")
             timings["mp4"] = time.perf_counter() - mp4_started
 
             report(95, _("正在写入清单"))
@@ -722,7 +760,7 @@ def build_package(
     return PackageResult(manifest, frame_total, duration_total, timings)
 
 
-def _write_scroll(segment, name, add, gif, video, spec, scale, shared) -> dict[str, Any]:
+def _write_scroll(loop_gif, segment, name, add, gif, video, spec, scale, shared) -> dict[str, Any]:
     """Store a scroll as its strip plus speed and direction, and feed its frames, cut from
     the strip one at a time, to the loop GIF, its own GIF and the video."""
     scroll = segment.scroll
@@ -733,7 +771,10 @@ def _write_scroll(segment, name, add, gif, video, spec, scale, shared) -> dict[s
     item_gif = GifStream(item_gif_buffer, shared_palette=shared, cache=gif.cache)
     for frame in segment.iter_frames():
         small = _gif_frame(frame.image, spec, 1)
-        gif.add(small if scale == 1 else _gif_frame(frame.image, spec, scale), frame.duration_ms)
+        if loop_gif:
+            gif.add(
+                small if scale == 1 else _gif_frame(frame.image, spec, scale), frame.duration_ms
+            )
         item_gif.add(small, frame.duration_ms)
     item_gif.close()
     for data in scroll_yuv420p(scroll, video.settings):

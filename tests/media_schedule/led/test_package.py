@@ -349,15 +349,26 @@ def test_an_unknown_manifest_version_or_kind_is_refused(document):
         read_manifest(document)
 
 
-def test_full_colour_wall_gets_native_frames_and_a_reduced_gif():
+def test_full_colour_wall_gets_native_stills_a_jpeg_photo_and_no_loop_gif():
     _result, archive = build(ScreenSpec(1920, 1080, "full"), with_picture=True)
     manifest = json.loads(archive.read("manifest.json"))
-    first = manifest["items"][0]["segments"][0]["frames"][0]["file"]
-    assert Image.open(io.BytesIO(archive.read(first))).size == (1920, 1080)
+    text, picture = manifest["items"][0]["segments"]
+    text_image = Image.open(io.BytesIO(archive.read(text["frames"][0]["file"])))
+    photo = Image.open(io.BytesIO(archive.read(picture["frames"][0]["file"])))
+    assert (text_image.format, text_image.size) == ("PNG", (1920, 1080))
+    assert (photo.format, photo.size) == ("JPEG", (1920, 1080))
+    # The wall plays loop.mp4; a 256-colour GIF of it is left out.
+    assert manifest["loop"]["gif"] is None and "loop.gif" not in archive.namelist()
+    assert "loop.gif" not in archive.read("说明.txt").decode("utf-8-sig")
+    assert manifest["items"][0]["warnings"], "an 800×600 picture is too small for the wall"
+
+
+def test_a_large_one_colour_screen_gets_a_reduced_loop_gif():
+    _result, archive = build(ScreenSpec(1280, 640, "single"))
+    manifest = json.loads(archive.read("manifest.json"))
     gif = Image.open(io.BytesIO(archive.read("loop.gif")))
     assert gif.size == (manifest["loop"]["gif"]["width"], manifest["loop"]["gif"]["height"])
-    assert gif.size[0] * gif.size[1] <= package_module.GIF_MAX_PIXELS
-    assert manifest["items"][0]["warnings"], "an 800×600 picture is too small for the wall"
+    assert gif.size == (640, 320)
 
 
 def test_an_item_that_cannot_be_drawn_is_skipped_and_named_not_fatal():
