@@ -1,9 +1,11 @@
 """Admin forms of the broadcast pages: the slot editor (with the next occurrences shown as the
 rule is typed), placing and filling, the script editor and the as-run upload."""
 
+import datetime
+
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -11,7 +13,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from publicity.models import ArticlePage, Campaign, Theme
 
 from .models import BroadcastSlot, ItemType
-from .recurrence import RuleError, parse_rule
+from .occurrences import slot_overlap
+from .recurrence import RuleError, local_zone, parse_rule
 
 
 class SlotForm(WagtailAdminModelForm):
@@ -41,6 +44,43 @@ class SlotForm(WagtailAdminModelForm):
         self.fields["rule"].widget.attrs["data-slot-preview-url"] = reverse_lazy(
             "broadcast_admin:slot_preview"
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = ("outlet", "rule", "start_time", "length_seconds", "starts_on")
+        if self.errors or not all(cleaned.get(name) for name in fields):
+            return cleaned
+        if not cleaned.get("is_active"):
+            return cleaned
+        typed = BroadcastSlot(
+            pk=self.instance.pk,
+            outlet=cleaned["outlet"],
+            name=cleaned.get("name") or "",
+            rule=cleaned["rule"],
+            start_time=cleaned["start_time"],
+            length_seconds=cleaned["length_seconds"],
+            capacity_seconds=cleaned.get("capacity_seconds") or 1,
+            starts_on=cleaned["starts_on"],
+            ends_on=cleaned.get("ends_on"),
+        )
+        start = datetime.datetime.combine(
+            max(timezone.localdate(), typed.starts_on), datetime.time(), tzinfo=local_zone()
+        )
+        overlap = slot_overlap(typed, start=start)
+        if overlap is not None:
+            other, occurrence = overlap
+            raise forms.ValidationError(
+                gettext(
+                    "与本渠道的时段“%(other)s”在 %(when)s 的场次时间重叠，请调整开始时间或长度。"
+                )
+                % {
+                    "other": other.name,
+                    "when": formats.date_format(
+                        timezone.localtime(occurrence.start), gettext("Y年n月j日 H:i")
+                    ),
+                }
+            )
+        return cleaned
 
     def clean_rule(self):
         try:

@@ -184,3 +184,39 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     """Start and end of a local day (Asia/Shanghai) as aware datetimes."""
     start = datetime.datetime.combine(day, datetime.time(), tzinfo=local_zone())
     return start, start + datetime.timedelta(days=1)
+
+
+def slot_overlap(
+    slot: BroadcastSlot, *, start: datetime.datetime, days: int = 366
+) -> tuple[BroadcastSlot, Occurrence] | None:
+    """The first occurrence in ``days`` from ``start`` where ``slot`` (saved or not, as
+    typed) would overlap another active slot of its outlet: that other slot and the
+    occurrence of ``slot``; ``None`` when they never overlap."""
+    end = start + datetime.timedelta(days=days)
+    exceptions = slot.exceptions.all() if slot.pk else []
+    mine = slot_occurrences(slot, start, end, exceptions)
+    others = (
+        BroadcastSlot.objects.filter(outlet_id=slot.outlet_id, is_active=True)
+        .exclude(pk=slot.pk)
+        .select_related("outlet")
+        .prefetch_related("exceptions")
+    )
+    theirs = sorted(
+        (
+            (occurrence.start, occurrence.end, other)
+            for other in others
+            for occurrence in slot_occurrences(other, start, end, other.exceptions.all())
+        ),
+        key=lambda row: row[0],
+    )
+    index = 0
+    for occurrence in mine:
+        # Both lists are in order of start: skip what ended before this occurrence began.
+        while index < len(theirs) and theirs[index][1] <= occurrence.start:
+            index += 1
+        probe = index
+        while probe < len(theirs) and theirs[probe][0] < occurrence.end:
+            if theirs[probe][1] > occurrence.start:
+                return theirs[probe][2], occurrence
+            probe += 1
+    return None

@@ -252,3 +252,82 @@ def test_the_demo_command_is_idempotent(make_article):
         b.occurrence_start.astimezone(local(2026, 1, 1).tzinfo).date() == tomorrow
         for b in SlotBooking.objects.all()
     )
+
+
+def test_a_slot_overlapping_another_of_its_outlet_is_refused(client, editor, radio, make_slot):
+    make_slot(
+        radio,
+        name="国防教育专题",
+        rule="FREQ=MONTHLY;BYDAY=-1FR",
+        start_time=datetime.time(20, 0),
+        length_seconds=600,
+        capacity_seconds=600,
+    )
+    form = {
+        "outlet": radio.pk,
+        "name": "晚间新闻",
+        "rule": "FREQ=WEEKLY;BYDAY=FR",
+        "start_time": "20:05",
+        "length_seconds": 300,
+        "capacity_seconds": 120,
+        "starts_on": "2026-12-01",
+        "is_active": "on",
+    }
+
+    refused = client.post("/admin/broadcast_slots/new/", form)
+    moved = client.post("/admin/broadcast_slots/new/", {**form, "start_time": "20:10"})
+
+    assert (
+        "与本渠道的时段“国防教育专题”在 2026年12月25日 20:05 的场次时间重叠，请调整开始时间或长度。"
+        in refused.content.decode()
+    )
+    assert moved.status_code == 302
+    assert BroadcastSlot.objects.count() == 2
+
+
+def test_the_tv_item_editor_takes_a_clip_link(client, editor, tv, make_slot, make_article):
+    slot = make_slot(
+        tv, name="县新闻", start_time=datetime.time(19, 0), length_seconds=600, capacity_seconds=120
+    )
+    booking = booking_place(
+        page=make_article("走访慰问"),
+        slot=slot,
+        original_start=local(2026, 11, 30, 19, 0),
+        version={
+            "title": "走访慰问",
+            "lead_in": "请看报道",
+            "caption": "走访慰问",
+            "item_type": "caption",
+        },
+    )
+    url = f"/admin/broadcast/bookings/{booking.pk}/"
+
+    bad = client.post(
+        url, {"item_type": "vt", "caption": "走访慰问", "clip_url": "javascript:alert(1)"}
+    )
+    over = client.post(
+        url,
+        {
+            "item_type": "vt",
+            "caption": "走访慰问",
+            "clip_url": "https://v.example.cn/a.mp4",
+            "clip_seconds": 200,
+        },
+    )
+    saved = client.post(
+        url,
+        {
+            "item_type": "vt",
+            "caption": "走访慰问",
+            "lead_in": "请看报道",
+            "clip_url": "https://v.example.cn/a.mp4",
+            "clip_seconds": 45,
+        },
+    )
+
+    assert "输入一个有效的 URL。" in bad.content.decode()
+    assert "超出容量 80 秒：已编排 0 秒，本条 200 秒，容量 120 秒。" in over.content.decode()
+    assert saved.status_code == 302
+    booking.refresh_from_db()
+    assert booking.planned_seconds == 46
+    assert booking.placement.version["clip_url"] == "https://v.example.cn/a.mp4"
