@@ -26,6 +26,10 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def draft_entry_id(source) -> int:
+    return source.entries.get(title="县领导走访慰问驻地部队官兵").pk
+
+
 def test_inbox_preview_and_import_in_chromium(live_server, feed_server, fetch_limits):
     from tests.publicity.conftest import Tree
 
@@ -89,6 +93,21 @@ def test_inbox_preview_and_import_in_chromium(live_server, feed_server, fetch_li
             in page.content()
         )
 
+        FeedSource.objects.create(
+            name="省军区新闻网",
+            url="https://b.example.gov.cn/rss.xml",
+            consecutive_failures=4,
+            last_error="服务器返回 HTTP 503（Service Unavailable）。",
+        )
+        page.goto(f"{live_server.url}/admin/inbox_sources/")
+        page.screenshot(path=str(shots / "inbox-sources.png"), full_page=True)
+        assert "连续失败 4 次" in page.content()
+        page.goto(f"{live_server.url}/admin/")
+        panel = page.locator("section[aria-labelledby=inbox-failing-heading]")
+        panel.screenshot(path=str(shots / "inbox-dashboard.png"))
+        assert "订阅源连续抓取失败" in page.content()
+
+        page.goto(f"{live_server.url}/admin/inbox/{draft_entry_id(source)}/")
         page.click("text=打开导入的草稿")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(shots / "inbox-draft-editor.png"), full_page=True)
