@@ -125,7 +125,9 @@ class KeyDate(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("选填：该节点是一个时间段，从本日期持续到所选节点的下一次日期（如元旦至元宵）。"),
+        help_text=_(
+            "选填：该节点是一个时间段，从本日期持续到所选节点的下一次日期（如元旦至元宵）。"
+        ),
     )
     lead_days = models.PositiveSmallIntegerField(
         _("提前宣传天数"),
@@ -180,6 +182,15 @@ class KeyDate(models.Model):
             raise ValidationError({"offset_days": _("偏移天数不能超过 180 天。")})
         if self.window_end_id is not None and self.pk is not None and self.window_end_id == self.pk:
             raise ValidationError({"window_end": _("时间段不能结束于节点本身。")})
+        if lunar and self.leap_month:
+            from .key_dates import next_date
+
+            try:
+                next_date(self, timezone.localdate())
+            except ValueError:
+                raise ValidationError(
+                    {"leap_month": _("今后四十年内没有这个闰月，请检查月份。")}
+                ) from None
         if fixed and not lunar and self.day is not None:
             try:
                 datetime.date(2024, self.month, self.day)  # 2024 is a leap year
@@ -224,9 +235,7 @@ class KeyDate(models.Model):
     def is_plain_gregorian(self) -> bool:
         """A fixed day or n-th weekday of the Gregorian calendar, with no offset."""
         return (
-            self.calendar == self.Calendar.GREGORIAN
-            and not self.last_day
-            and not self.offset_days
+            self.calendar == self.Calendar.GREGORIAN and not self.last_day and not self.offset_days
         )
 
     def occurrences(self, start: datetime.date, count: int = 1) -> list[datetime.date]:

@@ -670,7 +670,10 @@ def next_key_dates(*, limit: int, today: datetime.date | None = None) -> list[Up
     today = today or timezone.localdate()
     upcoming = []
     for key_date in KeyDate.objects.all():
-        date = next_occurrence(key_date, today)
+        try:
+            date = next_occurrence(key_date, today)
+        except ValueError:  # a rule with no date for decades (a rare lunar leap month)
+            continue
         upcoming.append(UpcomingKeyDate(key_date, date, (date - today).days))
     upcoming.sort(key=lambda item: (item.date, item.key_date.name))
     return upcoming[:limit]

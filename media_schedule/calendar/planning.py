@@ -116,13 +116,13 @@ def campaign_for(occurrence: key_dates.Occurrence, campaigns: list[Campaign]) ->
 def upcoming_key_dates(*, limit: int, today: datetime.date | None = None) -> list[KeyDateStatus]:
     """The next ``limit`` key dates (a window in progress counts) with their campaign state."""
     today = today or timezone.localdate()
-    upcoming = sorted(
-        (
-            key_dates.next_occurrence(kd, today)
-            for kd in KeyDate.objects.select_related("window_end")
-        ),
-        key=lambda o: (o.date, o.key_date.name),
-    )[:limit]
+    occurrences = []
+    for key_date in KeyDate.objects.select_related("window_end"):
+        try:
+            occurrences.append(key_dates.next_occurrence(key_date, today))
+        except ValueError:  # a rule with no date for decades (a rare lunar leap month)
+            continue
+    upcoming = sorted(occurrences, key=lambda o: (o.date, o.key_date.name))[:limit]
     ids = [o.key_date.pk for o in upcoming]
     campaigns = list(
         Campaign.objects.filter(

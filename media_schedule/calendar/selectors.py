@@ -29,6 +29,8 @@ from .planning import campaign_assessments, planned_per_day
 
 # One range at a time: a month view shows six weeks, a list a month; a little more is allowed.
 MAX_RANGE = datetime.timedelta(days=62)
+# Key dates are computed a year either side of the range: keep well inside datetime's years.
+YEARS = (1901, 2199)
 BROADCAST_APP = "media_schedule.channels.broadcast"
 Status = Placement.Status
 
@@ -82,6 +84,10 @@ def parse_range(start: str | None, end: str | None) -> tuple[datetime.datetime, 
         raise FeedError(_("结束时间必须晚于开始时间。"))
     if finish - begin > MAX_RANGE:
         raise FeedError(_("一次最多查询 %(days)d 天。") % {"days": MAX_RANGE.days})
+    if not (YEARS[0] <= begin.year and finish.year <= YEARS[1]):
+        raise FeedError(
+            _("日历只显示 %(first)d 年至 %(last)d 年。") % {"first": YEARS[0], "last": YEARS[1]}
+        )
     return begin, finish
 
 

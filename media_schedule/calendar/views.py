@@ -154,7 +154,10 @@ class PlannerView(WagtailAdminTemplateMixin, TemplateView):
             key_date = get_object_or_404(
                 KeyDate.objects.select_related("window_end"), pk=_int(key_date_id)
             )
-            self.occurrence = key_dates.next_occurrence(key_date, timezone.localdate())
+            try:
+                self.occurrence = key_dates.next_occurrence(key_date, timezone.localdate())
+            except ValueError:  # a rule with no date for decades: nothing to plan
+                raise Http404 from None
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):

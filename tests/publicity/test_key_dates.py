@@ -178,3 +178,19 @@ def test_impossible_rules_are_refused_with_a_reason(fields, message):
     with pytest.raises(ValidationError) as caught:
         KeyDate(name="x", **fields).clean()
     assert caught.value.messages == [message]
+
+
+@pytest.mark.django_db
+def test_a_leap_month_that_does_not_come_for_decades_is_refused_and_skipped():
+    from publicity.selectors import next_key_dates
+
+    rare = lunar("闰正月初一", 1, 1, leap=True)
+    with pytest.raises(ValidationError) as caught:
+        rare.clean()
+    assert caught.value.messages == ["今后四十年内没有这个闰月，请检查月份。"]
+    # One saved anyway (an import, an older form) is left out of the listings, not an error.
+    rare.save()
+    KeyDate.objects.create(name="八一建军节", month=8, day=1)
+    assert [item.key_date.name for item in next_key_dates(limit=5, today=D(2026, 7, 1))] == [
+        "八一建军节"
+    ]

@@ -62,6 +62,8 @@ def test_anonymous_and_admin_only_users_are_refused(client):
             {"start": "<script>alert(1)</script>", "end": "2026-09-01"},
             "时间“<script>alert(1)</script>”看不懂。",
         ),
+        ({"start": "0001-01-01", "end": "0001-01-31"}, "日历只显示 1901 年至 2199 年。"),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "日历只显示 1901 年至 2199 年。"),
         ({**SEPTEMBER, "medium": "radio'--"}, "没有媒介“radio'--”。"),
         ({**SEPTEMBER, "status": "lost"}, "没有状态“lost”。"),
         ({**SEPTEMBER, "outlet": "1 OR 1=1"}, "发布渠道参数不正确。"),
