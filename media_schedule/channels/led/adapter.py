@@ -26,7 +26,7 @@ from ..pictures import PictureError
 from .models import Screen
 from .playlist import picture_focal, picture_loader
 from .preview import render_preview
-from .render import ScreenSpec, picture_warning, render_item
+from .render import ScreenSpec, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
 
@@ -89,10 +89,8 @@ def problems_on_screen(version, screen: Screen) -> list[LedProblem]:
             LedProblem("lines", on_screen % {"screen": label, "problem": error}, "error", screen.pk)
         )
         return problems
-    # Compared with the picture's own warning, not by wording: warnings are translated.
-    picture_note = picture_warning(picture, spec) if picture is not None else None
     for warning in rendered.warnings:
-        field = "picture_id" if warning == picture_note else "lines"
+        field = "picture_id" if warning in rendered.picture_warnings else "lines"
         problems.append(
             LedProblem(
                 field, on_screen % {"screen": label, "problem": warning}, "warning", screen.pk

@@ -20,8 +20,9 @@ from .render import ScreenSpec
 from .typesetting import candidate_faces
 from .versions import InvalidVersion, LedVersion, parse_version
 
-# Bump when rendering changes what a screen shows, so every screen gets a fresh package.
-RENDERER_VERSION = 1
+# Bump when rendering changes what a screen shows, so every screen gets a fresh package
+# (2: word-aware line breaks, dithered one-colour pictures, strips and the CFR video).
+RENDERER_VERSION = 2
 
 
 @dataclass

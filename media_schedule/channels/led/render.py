@@ -118,6 +118,8 @@ class RenderedItem:
     layout: Layout
     segments: list[Segment]
     warnings: list[str] = field(default_factory=list)
+    # The warnings (also in ``warnings``) that are about the picture, not the text.
+    picture_warnings: list[str] = field(default_factory=list)
 
     @property
     def frames(self) -> list[Frame]:
@@ -342,15 +344,12 @@ def render_item(
     else:
         canvas = _draw_lines(spec.size, layout, None, spec, version.colour)
         segments.append(Segment("text", [Frame(_finish(canvas, spec, version.colour), dwell_ms)]))
+    about_picture: list[str] = []
     if picture is not None:
-        warning = picture_warning(picture, spec)
-        if warning:
-            warnings.append(warning)
-        segment, warning = _picture_segment(picture, spec, version.picture_fit, focal, dwell_ms)
-        if warning:
-            warnings.append(warning)
+        segment, legibility = _picture_segment(picture, spec, version.picture_fit, focal, dwell_ms)
+        about_picture = [w for w in (picture_warning(picture, spec), legibility) if w]
         segments.append(segment)
-    return RenderedItem(layout, segments, warnings)
+    return RenderedItem(layout, segments, [*warnings, *about_picture], about_picture)
 
 
 def dot_matrix_preview(frame: Image.Image, spec: ScreenSpec, scale: int = 6) -> Image.Image:

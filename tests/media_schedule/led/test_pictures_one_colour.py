@@ -10,6 +10,7 @@ from django.core.files.images import ImageFile
 from PIL import Image, ImageDraw
 from wagtail.images import get_image_model
 
+from media_schedule.channels.led.adapter import problems_on_screen
 from media_schedule.channels.led.preview import render_preview
 from media_schedule.channels.led.render import (
     DIFFUSION,
@@ -107,3 +108,20 @@ def test_the_preview_shows_the_original_beside_the_converted_picture(make_screen
     assert "左为原图" in html
     assert re.search(r'<img src="data:image/png;base64,[^"]+"[^>]*alt="原图"', html)
     assert html.count("<img") == 3  # the text, then the picture's original and its dots
+
+
+@pytest.mark.django_db
+def test_the_editor_sees_the_legibility_warning_on_the_picture_field(make_screen):
+    buffer = io.BytesIO()
+    noise().save(buffer, format="PNG")
+    image = get_image_model().objects.create(
+        title="噪点", file=ImageFile(io.BytesIO(buffer.getvalue()), name="noise.png")
+    )
+    screen = make_screen(192, 64, "single")
+
+    problems = problems_on_screen(
+        parse_version({"lines": ["双拥"], "picture_id": image.pk}), screen
+    )
+
+    assert [(p.field, p.severity) for p in problems] == [("picture_id", "warning")]
+    assert "难以辨认" in problems[0].message
