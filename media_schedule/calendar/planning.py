@@ -168,21 +168,24 @@ class Plan:
     campaign: Campaign
     days: list[datetime.date]
     rows: list[PlanRow]
-    truncated: bool
+    # The first days of the parts before and after this one, for a window longer than a grid.
+    earlier: datetime.date | None = None
+    later: datetime.date | None = None
 
     @property
     def state(self) -> str:
         return campaign_state([a for row in self.rows for _text, a in row.targets])
 
 
-def campaign_plan(campaign: Campaign) -> Plan:
-    """The media × days grid of ``campaign``: counted placements per cell, cells lacking
-    against a target marked, and each target described with whether it is met."""
+def campaign_plan(campaign: Campaign, *, first_day: datetime.date | None = None) -> Plan:
+    """The media × days grid of ``campaign`` from ``first_day`` (the window's start by
+    default), at most ``GRID_MAX_DAYS`` days: counted placements per cell, cells lacking
+    against a target marked, and each target, over the whole window, with whether it is met."""
     counts = planned_per_day([campaign.pk])
     assessments = campaign_assessments(campaign, counts)
-    length = (campaign.ends_on - campaign.starts_on).days + 1
-    shown = min(length, GRID_MAX_DAYS)
-    days = [campaign.starts_on + datetime.timedelta(days=n) for n in range(shown)]
+    first = min(max(first_day or campaign.starts_on, campaign.starts_on), campaign.ends_on)
+    shown = min((campaign.ends_on - first).days + 1, GRID_MAX_DAYS)
+    days = [first + datetime.timedelta(days=n) for n in range(shown)]
     rows = []
     for medium in Medium:
         own = [a for a in assessments if a.target.medium == medium.value]
@@ -196,4 +199,7 @@ def campaign_plan(campaign: Campaign) -> Plan:
                 targets=[(describe(a.target), a) for a in own],
             )
         )
-    return Plan(campaign, days, rows, truncated=shown < length)
+    step = datetime.timedelta(days=GRID_MAX_DAYS)
+    earlier = max(first - step, campaign.starts_on) if first > campaign.starts_on else None
+    later = days[-1] + datetime.timedelta(days=1) if days[-1] < campaign.ends_on else None
+    return Plan(campaign, days, rows, earlier=earlier, later=later)

@@ -204,7 +204,13 @@ class PlannerView(WagtailAdminTemplateMixin, TemplateView):
         context["state_labels"] = STATE_LABELS
         context["can_add_campaign"] = self.request.user.has_perm("publicity.add_campaign")
         if self.campaign is not None:
-            context["plan"] = campaign_plan(self.campaign)
+            first_day = None
+            if value := self.request.GET.get("from"):
+                try:
+                    first_day = datetime.date.fromisoformat(value[:10])
+                except ValueError:
+                    first_day = None
+            context["plan"] = campaign_plan(self.campaign, first_day=first_day)
             context["plan_url"] = reverse("schedule_calendar:plan_item")
         elif self.occurrence is not None:
             occurrence = self.occurrence

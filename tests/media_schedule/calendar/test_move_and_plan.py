@@ -317,3 +317,37 @@ def test_the_planner_group_holds_what_the_planner_role_needs():
         (app, codename) for app, codes in ROLE_PERMISSIONS["宣传策划"].items() for codename in codes
     }
     assert held == needed
+
+
+def test_a_long_window_is_planned_a_part_at_a_time(planner):
+    lantern = KeyDate.objects.create(name="元宵节", calendar="lunar", month=1, day=15)
+    visits = KeyDate.objects.create(name="元旦春节走访慰问", month=1, day=1, window_end=lantern)
+    campaign = Campaign.objects.create(
+        name="走访慰问",
+        slug="visits",
+        key_date=visits,
+        starts_on=datetime.date(2026, 12, 2),
+        ends_on=datetime.date(2027, 2, 20),
+    )
+    first = planner.get(f"/admin/schedule/calendar/planner/?campaign={campaign.pk}").context["plan"]
+    assert (first.days[0], first.days[-1], first.earlier, first.later) == (
+        datetime.date(2026, 12, 2),
+        datetime.date(2027, 2, 1),
+        None,
+        datetime.date(2027, 2, 2),
+    )
+    url = f"/admin/schedule/calendar/planner/?campaign={campaign.pk}&from=2027-02-02"
+    second = planner.get(url).context["plan"]
+    assert (second.days[0], second.days[-1], second.earlier, second.later) == (
+        datetime.date(2027, 2, 2),
+        datetime.date(2027, 2, 20),
+        datetime.date(2026, 12, 2),
+        None,
+    )
+    # A day outside the window or not a date starts at the nearest end or the start.
+    outside = planner.get(
+        f"/admin/schedule/calendar/planner/?campaign={campaign.pk}&from=2030-01-01"
+    )
+    assert outside.context["plan"].days == [datetime.date(2027, 2, 20)]
+    junk = planner.get(f"/admin/schedule/calendar/planner/?campaign={campaign.pk}&from=<x>")
+    assert junk.context["plan"].days[0] == datetime.date(2026, 12, 2)
