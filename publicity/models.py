@@ -718,6 +718,11 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def targets_summary(self) -> str:
+        """The targets as people say them, for listings: 电视每周至少 2 条；户外屏全程滚动."""
+        return "；".join(str(target) for target in self.targets.all())
+
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -32,7 +33,7 @@ class KeyDateViewSet(SnippetViewSet):
     icon = "date"
     menu_label = _("重要节点")
     list_display = ["name", "rule_display", "lead_days"]
-    list_filter = ["month", "themes"]
+    list_filter = ["calendar", "month", "themes"]
     search_fields = ["name", "description"]
 
 
@@ -41,9 +42,16 @@ class CampaignViewSet(SnippetViewSet):
     edit_handler = ObjectList(Campaign.panels, base_form_class=CampaignForm)
     icon = "calendar-alt"
     menu_label = _("宣传活动")
-    list_display = ["name", "starts_on", "ends_on", "key_date"]
+    list_display = [
+        "name",
+        "starts_on",
+        "ends_on",
+        "key_date",
+        Column("targets_summary", label=_("宣传目标")),
+    ]
     list_filter = ["key_date", "themes"]
-    list_export = ["name", "starts_on", "ends_on", "key_date", "description"]
+    list_export = ["name", "starts_on", "ends_on", "key_date", "targets_summary", "description"]
+    export_headings = {"targets_summary": _("宣传目标")}
     search_fields = ["name", "description"]
 
 

@@ -30,6 +30,8 @@ from . import selectors
 from .forms import PlanItemForm, PlannedCampaignForm
 from .planning import STATE_LABELS, campaign_for, campaign_plan, upcoming_key_dates
 
+# The calendar's views, the first one shown unless ?view= names another.
+VIEWS = ("dayGridMonth", "timeGridWeek", "listMonth", "listWeek")
 # A drop more than this far in the past is refused: it would go out at once.
 PAST_TOLERANCE = datetime.timedelta(hours=1)
 
@@ -69,10 +71,12 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
         config = {
             "feedUrl": reverse("schedule_calendar:feed"),
             "moveUrl": reverse("schedule_calendar:move", args=[0]),
-            "planUrl": reverse("schedule_calendar:plan_item") if may_plan(user) else "",
+            "planUrl": reverse("schedule_calendar:plan_item")
+            if user.has_perm("media_schedule.add_placement")
+            else "",
             "canMove": user.has_perm("media_schedule.change_placement"),
-            "initialDate": self.request.GET.get("date", "")[:10] or today.isoformat(),
-            "initialView": self.request.GET.get("view", "") or "dayGridMonth",
+            "initialDate": _date(self.request.GET.get("date", ""), today).isoformat(),
+            "initialView": view if (view := self.request.GET.get("view")) in VIEWS else VIEWS[0],
         }
         return super().get_context_data(
             calendar_config=config,
@@ -229,6 +233,13 @@ class PlannerView(WagtailAdminTemplateMixin, TemplateView):
                 ),
             )
         return context
+
+
+def _date(value: str, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return default
 
 
 def _int(value: str) -> int:

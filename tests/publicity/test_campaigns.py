@@ -218,3 +218,17 @@ def test_campaigns_and_key_dates_are_entered_through_admin_forms(client):
         "第 1 行：“电视&lt;script&gt;每周&lt;/script&gt;”没有说明期间" in refused.content.decode()
     )
     assert campaign.targets.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_campaign_listing_shows_targets_as_people_say_them(client):
+    from tests.support.roles import user_in_role
+
+    campaign = Campaign.objects.create(
+        name="八一宣传", slug="bayi", starts_on=D(2026, 7, 20), ends_on=D(2026, 8, 1)
+    )
+    CampaignTarget.objects.create(campaign=campaign, medium="tv", count=2, per="week")
+    CampaignTarget.objects.create(campaign=campaign, medium="outdoor", count=1, per="continuous")
+    client.force_login(user_in_role("宣传策划"))
+    html = client.get("/admin/snippets/publicity/campaign/").content.decode()
+    assert "宣传目标" in html and "电视每周至少 2 条；户外屏全程滚动" in html

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from media_schedule.channels.broadcast.models import BroadcastSlot
 from media_schedule.models import Placement
@@ -244,3 +245,21 @@ def test_the_feed_asks_the_database_a_fixed_number_of_times(
     with django_assert_max_num_queries(12):
         feed = events(scheduler, **SEPTEMBER)
     assert len(placements(feed)) == 84
+
+
+def test_the_calendar_page_takes_a_date_and_view_only_when_they_are_valid(scheduler):
+    page = scheduler.get(
+        "/admin/schedule/calendar/", {"date": "2026-09-19", "view": "timeGridWeek"}
+    )
+    config = page.context["calendar_config"]
+    assert (config["initialDate"], config["initialView"], config["canMove"]) == (
+        "2026-09-19",
+        "timeGridWeek",
+        True,
+    )
+    assert config["planUrl"] == "/admin/schedule/calendar/plan/"
+    bad = scheduler.get(
+        "/admin/schedule/calendar/", {"date": "</script>", "view": "alert(1)"}
+    ).context
+    assert bad["calendar_config"]["initialView"] == "dayGridMonth"
+    assert bad["calendar_config"]["initialDate"] == timezone.localdate().isoformat()
