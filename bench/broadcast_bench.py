@@ -112,6 +112,26 @@ def measure(function, repeat: int):
     return statistics.median(times), peak / 2**20, result
 
 
+def measure_alternating(functions: dict, repeat: int) -> dict:
+    """``measure`` for several functions run in turn, round after round, so that a machine
+    shared with other work slows them alike."""
+    times = {name: [] for name in functions}
+    results = {}
+    for _ in range(repeat):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            results[name] = function()
+            times[name].append(time.perf_counter() - started)
+    measured = {}
+    for name, function in functions.items():
+        tracemalloc.start()
+        function()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        measured[name] = (statistics.median(times[name]), peak / 2**20, results[name])
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outlets", type=int, default=200)
@@ -184,9 +204,12 @@ def main() -> None:
             book.save(io.BytesIO())
 
     print(f"{len(outlets)} stations, {len(slots)} slots, a year from {day:%Y-%m-%d}")
-    base_time, base_peak, base_count = measure(naive, arguments.repeat)
-    expand_time, expand_peak, expand_count = measure(expansion, arguments.repeat)
-    our_time, our_peak, our_count = measure(ours, arguments.repeat)
+    measured = measure_alternating(
+        {"naive": naive, "expand": expansion, "ours": ours}, arguments.repeat
+    )
+    base_time, base_peak, base_count = measured["naive"]
+    expand_time, expand_peak, expand_count = measured["expand"]
+    our_time, our_peak, our_count = measured["ours"]
     assert base_count == expand_count == our_count, (base_count, expand_count, our_count)
     print(f"occurrences: {our_count} (every way)")
     print(f"  naive expansion        {base_time:8.3f} s  peak {base_peak:7.1f} MB")

@@ -56,8 +56,8 @@ class BroadcastChannel(Channel):
     default_confirm_within_hours = 36
     evidence_hint = gettext_lazy("上传电台或电视台的播出记录（as-run），或播出截图、录音录像。")
 
-    def outlet_problems(self, outlet) -> list[VersionProblem]:
-        """An outlet without an active slot has nowhere to put an item."""
+    def station_problems(self, outlet) -> list[VersionProblem]:
+        """What keeps a station from taking bookings: stopped, or no active slot."""
         problems = super().outlet_problems(outlet)
         if not BroadcastSlot.objects.filter(outlet=outlet, is_active=True).exists():
             problems.append(
@@ -68,6 +68,19 @@ class BroadcastChannel(Channel):
                 )
             )
         return problems
+
+    def outlet_problems(self, outlet) -> list[VersionProblem]:
+        """Items reach a station only booked into a slot occurrence (the rundown is what is
+        handed over), so the general schedule form cannot place them at a free time."""
+        return [
+            *self.station_problems(outlet),
+            VersionProblem(
+                "outlet",
+                _(
+                    "广播电台和电视台的稿件请在“广播电视”的当天页面编入播出时段，不能按任意时间排期。"
+                ),
+            ),
+        ]
 
     def deliver(self, request: DeliveryRequest) -> Receipt:
         """Hand over the rundown of the day the item airs; the receipt names its revision."""

@@ -105,7 +105,7 @@ def booking_place(
     page = page.specific
     version = dict(version if version is not None else channel.build_version(page))
     errors = [p.message for p in channel.validate(version, page, outlet) if p.blocking]
-    errors += [p.message for p in channel.outlet_problems(outlet) if p.blocking]
+    errors += [p.message for p in channel.station_problems(outlet) if p.blocking]
     if errors:
         raise BookingError("；".join(errors))
     seconds = version_seconds(version, outlet)

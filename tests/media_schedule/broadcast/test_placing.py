@@ -247,3 +247,20 @@ def test_duration_at_the_outlet_pace(radio):
     assert version_seconds({"script": text}, radio) == 5
     assert version_seconds({"lead_in": "导语四字", "clip_seconds": "12.2"}, radio) == 14
     assert version_seconds({"lead_in": "", "clip_seconds": "inf"}, radio) == 0
+
+
+def test_the_general_schedule_form_sends_stations_to_their_slots(
+    radio, tv, make_slot, make_article
+):
+    from media_schedule.services import outlet_version
+
+    make_slot(radio)
+    article = make_article()
+
+    assert [p.message for p in outlet_version(outlet=radio, page=article).errors] == [
+        "广播电台和电视台的稿件请在“广播电视”的当天页面编入播出时段，不能按任意时间排期。"
+    ]
+    assert [p.message for p in outlet_version(outlet=tv, page=article).errors] == [
+        "“县电视台”还没有启用的播出时段，请先在“广播电视”中设置。",
+        "广播电台和电视台的稿件请在“广播电视”的当天页面编入播出时段，不能按任意时间排期。",
+    ]
