@@ -124,20 +124,21 @@ def _known_items(screen: Screen) -> dict[str, tuple[int, int | None]]:
 
 
 def plays_record(
-    *, screen: Screen, rows: list[Any], source: str, first_row: int = 0
+    *, screen: Screen, rows: list[Any], source: str, positions: list[int] | None = None
 ) -> PlayBatchResult:
     """Store a batch of reported plays of ``screen``; returns what became of each.
 
     Out-of-order rows are fine (each stands alone); a row already stored is counted as a
     duplicate and left as it was; a play of an item that no package of this screen carries
     is stored, flagged and reported, since the log is evidence and must not lose anything;
-    a malformed row is refused with its position (``first_row`` + index) and reason.
+    a malformed row is refused with its position (its index, or ``positions[index]``, e.g.
+    its line in an uploaded file) and reason.
     """
     result = PlayBatchResult()
     now = timezone.now()
     known = _known_items(screen)
     for index, row in enumerate(rows):
-        position = first_row + index
+        position = positions[index] if positions is not None else index
         try:
             item, start, end, count = parse_play(row, now=now)
         except PlayRowError as error:
@@ -228,16 +229,10 @@ def play_log_upload(*, screen: Screen, data: bytes) -> tuple[PlayBatchResult, in
     and how many rows were read. Raises :class:`PlayRowError` for a file that cannot be read
     at all."""
     rows, refused = play_log_rows(data)
-    result = PlayBatchResult()
-    for row in rows:
-        line = row.pop("_line")
-        one = plays_record(
-            screen=screen, rows=[row], source=PlayRecord.Source.UPLOAD, first_row=line
-        )
-        result.accepted += one.accepted
-        result.duplicates += one.duplicates
-        result.not_in_package += one.not_in_package
-        result.rejected += one.rejected
+    lines = [row.pop("_line") for row in rows]
+    result = plays_record(
+        screen=screen, rows=rows, source=PlayRecord.Source.UPLOAD, positions=lines
+    )
     result.rejected = sorted([*refused, *result.rejected], key=lambda entry: entry["row"])
     return result, len(rows) + len(refused)
 
