@@ -1,16 +1,23 @@
 """TV clips: accepted by content (not by name), probed with ffprobe for duration and size; a
 TV item with a clip times itself from the clip and its lead-in."""
 
+import datetime
 import shutil
 import subprocess
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from media_schedule.channels.broadcast.adapter import TvChannel, version_seconds
+from media_schedule.channels.broadcast.asrun import link_token
 from media_schedule.channels.broadcast.clips import ClipError, clip_store
 from media_schedule.channels.broadcast.models import Clip
+from media_schedule.channels.broadcast.rundown import rundown_for
+from media_schedule.channels.broadcast.services import booking_place
+
+from .conftest import local
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -113,3 +120,35 @@ def test_a_tv_item_with_a_clip(db, tv, mp4):
     assert [p.message for p in problems] == ["短片链接须以 http:// 或 https:// 开头。"]
     problems = TvChannel().validate({**version, "clip_id": None}, outlet=tv)
     assert [p.message for p in problems] == ["VT 须上传短片或填写短片链接。"]
+
+
+def test_the_station_fetches_a_clip_of_its_rundown_through_its_link(
+    client, tv, mp4, make_slot, make_article
+):
+    clip = clip_store(upload=SimpleUploadedFile("clip.mp4", mp4))
+    other = Clip.objects.create(
+        original_name="别的.mp4", container="mp4", sha256="1" * 64, size=1, duration_seconds=1
+    )
+    slot = make_slot(tv, start_time=datetime.time(19, 0), length_seconds=600, capacity_seconds=300)
+    with time_machine.travel(local(2026, 11, 29, 9, 0), tick=False):
+        booking_place(
+            page=make_article("走访慰问"),
+            slot=slot,
+            original_start=local(2026, 11, 30, 19, 0),
+            version={
+                "title": "走访慰问",
+                "caption": "走访慰问",
+                "clip_id": clip.pk,
+                "clip_seconds": 2,
+                "item_type": "vt",
+            },
+        )
+        token = link_token(rundown_for(tv, datetime.date(2026, 11, 30)))
+        response = client.get(f"/broadcast/as-run/{token}/clips/{clip.pk}/")
+        refused = client.get(f"/broadcast/as-run/{token}/clips/{other.pk}/")
+        forged = client.get(f"/broadcast/as-run/{token}x/clips/{clip.pk}/")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == mp4
+    assert refused.status_code == 404
+    assert forged.status_code == 404
