@@ -183,3 +183,20 @@ def test_the_job_runs_on_a_worker_and_only_archive_users_download_it(
         assert started.status_code in (302, 403) and ArchiveJob.objects.count() == 1
         if started.status_code == 302:
             assert "/archive/?job=" not in started["Location"]
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"starts_on": "2026-08-09", "ends_on": "2026-07-20"}, "结束日期不能早于开始日期。"),
+        ({"starts_on": "2020-01-01", "ends_on": "2026-07-20"}, "归档期间最长两年。"),
+        ({"starts_on": "2026-02-30", "ends_on": "2026-07-20"}, "输入一个有效的日期。"),
+        ({"starts_on": "2026-07-01", "ends_on": "2026-07-20", "campaign": "99999"}, "选择一个有效的选项"),
+    ],
+)  # fmt: skip
+def test_a_bad_archive_request_starts_nothing_and_says_why(client, form, error):
+    client.force_login(user_in_role("双拥办主任", username="zhuren"))
+    response = client.post("/admin/coverage/archive/start/", form, follow=True)
+    assert error in response.content.decode()
+    assert ArchiveJob.objects.count() == 0
+    assert client.get("/admin/coverage/archive/start/").status_code == 405

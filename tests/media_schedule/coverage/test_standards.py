@@ -167,3 +167,19 @@ def test_the_demo_items_are_made_once_and_the_roll_up_rebuilt(outlets, page):
         D(2026, 1, 1), D(2026, 12, 31), "tv", 12,
     )  # fmt: skip
     assert {s.item.code: s.count for s in standard_status()}["1.2"] == 1
+
+
+def test_a_forged_correction_target_is_refused(client, items):
+    client.force_login(user_in_role("双拥办主任", username="zhuren"))
+    url = f"/admin/coverage/standard/{items['visits'].pk}/"
+    client.post(url, {"happened_on": "2026-07-31", "note": "走访", "file": jpeg()})
+    other = ItemEvidence.objects.get()
+    bad = client.post(url, {"happened_on": "2026-07-31", "note": "改", "supersedes": "x<y"})
+    assert "要更正的佐证编号无效。" in bad.content.decode()
+    # Evidence of another item cannot be corrected from this one.
+    elsewhere = f"/admin/coverage/standard/{items['screens'].pk}/"
+    response = client.post(
+        elsewhere, {"happened_on": "2026-07-31", "note": "改", "supersedes": other.pk}
+    )
+    assert response.status_code == 404
+    assert ItemEvidence.objects.count() == 1
