@@ -92,6 +92,7 @@ UNIT_OF = {
 }
 DIGITS = dict(zip("零一二三四五六七八九", range(10), strict=True)) | {"两": 2}
 MAX_COUNT = 1000
+QUOTE_MAX = 40
 EXAMPLE = "电视每周至少 2 条"
 
 
@@ -121,6 +122,8 @@ def parse_target(text: str) -> Target:
     """
     original = (text or "").strip()
     rest = re.sub(r"[\s，,。.：:]+", "", original)
+    # Quoted back in the error: a pasted paragraph is cut short.
+    original = original if len(original) <= QUOTE_MAX else original[:QUOTE_MAX] + "…"
     if not rest:
         raise ValidationError(_("请填写目标，例如“%(example)s”。") % {"example": EXAMPLE})
     word, rest = _take_prefix(rest, MEDIUM_WORDS)
@@ -155,6 +158,36 @@ def parse_target(text: str) -> Target:
             _("“%(text)s”的条数超过 %(max)d，请检查。") % {"text": original, "max": MAX_COUNT}
         )
     return Target(medium=medium, count=count, per=PER_WORDS[per_word])
+
+
+def parse_targets(text: str) -> list[Target]:
+    """Read one target per line (blank lines skipped); every bad line is reported with its
+    number, as is a second target for the same medium and period."""
+    targets: list[Target] = []
+    errors = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            target = parse_target(line)
+        except ValidationError as error:
+            errors.append(
+                gettext("第 %(line)d 行：%(error)s") % {"line": number, "error": error.messages[0]}
+            )
+            continue
+        key = (target.medium, target.per)
+        if key in seen:
+            errors.append(
+                gettext("第 %(line)d 行与第 %(first)d 行是同一媒介、同一期间的目标，请合并。")
+                % {"line": number, "first": seen[key]}
+            )
+            continue
+        seen[key] = number
+        targets.append(target)
+    if errors:
+        raise ValidationError(errors)
+    return targets
 
 
 def describe(target: Target) -> str:

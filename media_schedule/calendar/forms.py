@@ -3,13 +3,11 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput, AdminPageChooser
 from wagtail.models import Page
 
-from publicity.campaign_targets import Medium, parse_target
+from publicity.campaign_targets import Medium, parse_targets
 from publicity.models import Campaign
 
 
@@ -22,25 +20,13 @@ class PlannedCampaignForm(forms.Form):
     targets = forms.CharField(
         label=_("宣传目标"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("每行一条，例如：电视每周至少 2 条、广播每天 1 次、户外屏全程滚动。"),
     )
 
     def clean_targets(self):
-        targets, errors = [], []
-        for number, line in enumerate(self.cleaned_data["targets"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                targets.append(parse_target(line))
-            except ValidationError as error:
-                errors.append(
-                    gettext("第 %(line)d 行：%(error)s")
-                    % {"line": number, "error": error.messages[0]}
-                )
-        if errors:
-            raise ValidationError(errors)
-        return targets
+        return parse_targets(self.cleaned_data["targets"])
 
     def clean(self):
         cleaned = super().clean()

@@ -232,3 +232,20 @@ def test_the_campaign_listing_shows_targets_as_people_say_them(client):
     client.force_login(user_in_role("宣传策划"))
     html = client.get("/admin/snippets/publicity/campaign/").content.decode()
     assert "宣传目标" in html and "电视每周至少 2 条；户外屏全程滚动" in html
+
+
+def test_several_lines_are_read_and_every_bad_one_reported():
+    from publicity.campaign_targets import parse_targets
+
+    assert parse_targets("电视每周至少 2 条\n\n  \n户外屏全程滚动") == [
+        Target("tv", 2, "week"),
+        Target("outdoor", 1, "continuous"),
+    ]
+    assert parse_targets("") == []
+    with pytest.raises(ValidationError) as caught:
+        parse_targets("电视每周2条\n电视每周 9 条\n报纸\n" + "网" * 5000)
+    assert caught.value.messages[:3] == [
+        "第 2 行与第 1 行是同一媒介、同一期间的目标，请合并。",
+        "第 3 行：“报纸”没有说明期间：请写每天、每周、活动期内或全程滚动，例如“电视每周至少 2 条”。",
+        "第 4 行：“" + "网" * 40 + "…”没有说明媒介：请以电视、广播、报纸、网络或户外屏开头。",
+    ]
