@@ -331,3 +331,21 @@ def test_the_tv_item_editor_takes_a_clip_link(client, editor, tv, make_slot, mak
     booking.refresh_from_db()
     assert booking.planned_seconds == 46
     assert booking.placement.version["clip_url"] == "https://v.example.cn/a.mp4"
+
+
+def test_the_exception_editor_cancels_and_moves_occurrences(client, editor, radio, booked):
+    slot, _booking = booked
+    base = {"slot": slot.pk, "original_start": "2026-12-01 07:30", "note": "转播表彰大会"}
+
+    missing_time = client.post("/admin/broadcast_exceptions/new/", {**base, "action": "move"})
+    moved = client.post(
+        "/admin/broadcast_exceptions/new/",
+        {**base, "action": "move", "moved_to": "2026-12-01 09:00"},
+    )
+    day = client.get(f"/admin/broadcast/stations/{radio.pk}/2026-12-01/").content.decode()
+
+    assert "改时须填写新的开始时间。" in missing_time.content.decode()
+    assert moved.status_code == 302
+    assert SlotException.objects.get().moved_to == local(2026, 12, 1, 9, 0)
+    assert "09:00—09:05 早间新闻" in day
+    assert "（改时）" in day
