@@ -200,3 +200,21 @@ def test_cells_link_to_their_records(outlets, page):
     assert matrix.row("tv").cells[0].url == (
         "/admin/coverage/cell/?column=tv&start=2026-11-23&end=2026-11-29"
     )
+
+
+def test_a_placement_moved_to_another_campaign_counts_there(outlets, page):
+    first = Campaign.objects.create(
+        name="春节慰问", slug="chunjie", starts_on=D(2026, 2, 1), ends_on=D(2026, 2, 28)
+    )
+    second = Campaign.objects.create(
+        name="双拥月", slug="shuangyong", starts_on=D(2026, 2, 1), ends_on=D(2026, 2, 28)
+    )
+    placement = deliver(outlets["online"], beijing(2026, 2, 10, 9), page=page, campaign=first)
+    span = dict(start=D(2026, 2, 9), end=D(2026, 2, 15), granularity=WEEK)
+    assert counts(coverage_matrix(**span, campaign=first), "online") == [1]
+
+    placement.campaign = second
+    placement.save()
+    assert counts(coverage_matrix(**span, campaign=first), "online") == [0]
+    assert counts(coverage_matrix(**span, campaign=second), "online") == [1]
+    assert counts(coverage_matrix(**span), "online") == [1]
