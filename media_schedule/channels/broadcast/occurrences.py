@@ -69,6 +69,9 @@ def slot_occurrences(
     ]
     length = datetime.timedelta(seconds=slot.length_seconds)
     zone = local_zone()
+    # Read once: a related-object descriptor per occurrence costs more than the expansion.
+    outlet = slot.outlet
+    capacity = slot.capacity_seconds
     found = []
     for original, actual in expand(
         rule=slot.rule,
@@ -83,11 +86,11 @@ def slot_occurrences(
         found.append(
             Occurrence(
                 slot=slot,
-                outlet=slot.outlet,
+                outlet=outlet,
                 start=aware,
                 end=aware + length,
                 original_start=aware if original is actual else original.replace(tzinfo=zone),
-                capacity_seconds=slot.capacity_seconds,
+                capacity_seconds=capacity,
             )
         )
     return found
@@ -118,27 +121,31 @@ def occurrences_between(
             slots = slots.filter(outlet_id__in=ids)
         slots = slots.select_related("outlet").prefetch_related("exceptions")
     found: list[Occurrence] = []
+    slot_ids = set()
     for slot in slots:
+        slot_ids.add(slot.pk)
         found.extend(slot_occurrences(slot, start, end, slot.exceptions.all()))
     if not found:
         return []
     booked: dict[tuple[int, datetime.datetime], int] = defaultdict(int)
+    originals = [occurrence.original_start for occurrence in found]
     rows = (
         live_bookings()
         .filter(
-            slot_id__in={occurrence.slot.pk for occurrence in found},
-            occurrence_start__gte=min(occurrence.original_start for occurrence in found),
-            occurrence_start__lte=max(occurrence.original_start for occurrence in found),
+            slot_id__in=slot_ids,
+            occurrence_start__gte=min(originals),
+            occurrence_start__lte=max(originals),
         )
         .values("slot_id", "occurrence_start")
         .annotate(seconds=Sum("planned_seconds"))
     )
     for row in rows:
         booked[(row["slot_id"], row["occurrence_start"])] = row["seconds"]
-    found = [
-        _with_booked(occurrence, booked.get((occurrence.slot.pk, occurrence.original_start), 0))
-        for occurrence in found
-    ]
+    if booked:
+        found = [
+            _with_booked(occurrence, booked.get((occurrence.slot.id, occurrence.original_start), 0))
+            for occurrence in found
+        ]
     found.sort(
         key=lambda occurrence: (occurrence.start, occurrence.outlet.name, occurrence.slot.pk)
     )
