@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import uuid
 import zipfile
 from collections import defaultdict
@@ -282,7 +283,8 @@ def build_archive(
 
 
 def archive_name(job: ArchiveJob) -> str:
-    scope = job.campaign.name if job.campaign else _("考核期")
+    # A campaign's name may hold characters a file name cannot.
+    scope = re.sub(r'[\\/:*?"<>|\s]+', "_", job.campaign.name) if job.campaign else _("考核期")
     return _("资料归档_%(scope)s_%(start)s-%(end)s.zip") % {
         "scope": scope,
         "start": f"{job.starts_on:%Y%m%d}",

@@ -200,3 +200,13 @@ def test_a_bad_archive_request_starts_nothing_and_says_why(client, form, error):
     assert error in response.content.decode()
     assert ArchiveJob.objects.count() == 0
     assert client.get("/admin/coverage/archive/start/").status_code == 405
+
+
+def test_the_download_name_keeps_a_campaign_name_out_of_paths():
+    from media_schedule.coverage.archive import archive_name
+
+    job = ArchiveJob(
+        starts_on=D(2026, 7, 20), ends_on=D(2026, 8, 9),
+        campaign=Campaign(name='八一/../"宣传" 周'),
+    )  # fmt: skip
+    assert archive_name(job) == "资料归档_八一_.._宣传_周_20260720-20260809.zip"
