@@ -8,7 +8,7 @@ seconds already booked into it.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -153,17 +153,7 @@ def occurrences_between(
 
 
 def _with_booked(occurrence: Occurrence, seconds: int) -> Occurrence:
-    if not seconds:
-        return occurrence
-    return Occurrence(
-        slot=occurrence.slot,
-        outlet=occurrence.outlet,
-        start=occurrence.start,
-        end=occurrence.end,
-        original_start=occurrence.original_start,
-        capacity_seconds=occurrence.capacity_seconds,
-        booked_seconds=seconds,
-    )
+    return replace(occurrence, booked_seconds=seconds) if seconds else occurrence
 
 
 def occurrence_of(slot: BroadcastSlot, original_start: datetime.datetime) -> Occurrence | None:

@@ -8,7 +8,7 @@ one revision stops working once the rundown changes.
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -142,23 +142,9 @@ def rundown_of_occurrences(
         renumbered = []
         for item in block.items:
             order += 1
-            renumbered.append(_numbered(item, order))
+            renumbered.append(replace(item, order=order))
         numbered.append(RundownBlock(block.occurrence, renumbered))
     return Rundown(outlet, day, numbered, _revision(numbered))
-
-
-def _numbered(item: RundownItem, order: int) -> RundownItem:
-    return RundownItem(
-        booking=item.booking,
-        order=order,
-        planned_at=item.planned_at,
-        title=item.title,
-        item_type=item.item_type,
-        seconds=item.seconds,
-        presenter=item.presenter,
-        source=item.source,
-        notes=item.notes,
-    )
 
 
 def _revision(blocks: list[RundownBlock]) -> str:

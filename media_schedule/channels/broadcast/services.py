@@ -6,7 +6,7 @@ same occurrence at once cannot both squeeze in past its capacity.
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -288,19 +288,7 @@ def booking_revise(*, booking: SlotBooking, version: dict, user=None) -> SlotBoo
             )
         occurrence = _occurrence(slot, booking.occurrence_start)
         others = occurrence.booked_seconds - booking.planned_seconds
-        _check_fits(
-            Occurrence(
-                slot=occurrence.slot,
-                outlet=occurrence.outlet,
-                start=occurrence.start,
-                end=occurrence.end,
-                original_start=occurrence.original_start,
-                capacity_seconds=occurrence.capacity_seconds,
-                booked_seconds=others,
-            ),
-            seconds,
-            now=timezone.now(),
-        )
+        _check_fits(replace(occurrence, booked_seconds=others), seconds, now=timezone.now())
         Placement.objects.filter(pk=placement.pk).update(version=version, updated_at=timezone.now())
         booking.planned_seconds = seconds
         booking.item_type = version.get("item_type") or booking.item_type
