@@ -31,11 +31,13 @@ def heatmap_svg(matrix: Matrix) -> str:
     height = TOP + len(matrix.rows) * (CELL + GAP) + 30
     highest = matrix.max_delivered
     label_every = max(1, columns // 14)
+    title = escape(gettext("宣传覆盖热力图"))
+    below_target = escape(gettext("红框：低于宣传目标"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-heatmap" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'font-family="Noto Sans CJK SC, sans-serif" font-size="11">',
-        f"<title>{escape(gettext('宣传覆盖热力图'))}</title>",
+        f"<title>{title}</title>",
     ]
     for position, bucket in enumerate(matrix.buckets):
         if position % label_every == 0:
@@ -80,7 +82,7 @@ def heatmap_svg(matrix: Matrix) -> str:
         f'<rect x="{LEFT}" y="{legend_y - 10}" width="12" height="12" fill="#fff" '
         f'stroke="#cd2026" stroke-width="2.5"/>'
         f'<text x="{LEFT + 18}" y="{legend_y}" fill="#333">'
-        f"{escape(gettext('红框：低于宣传目标'))}</text>"
+        f"{below_target}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)
