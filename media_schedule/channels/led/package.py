@@ -476,7 +476,8 @@ def readme_text(manifest: dict[str, Any]) -> str:
         "",
         "一、包内文件",
         "  loop.mp4       整轮节目的视频，控制卡支持视频时首选",
-        "  frames/        静止画面（文字页、图片）的图片（PNG，按屏幕实际像素制作，不要缩放）",
+        "  frames/        静止画面（文字页、图片）的图片（PNG，全彩屏上的照片为 JPG；"
+        "按屏幕实际像素制作，不要缩放）",
     ]
     if scrolls:
         lines += [
