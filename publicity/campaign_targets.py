@@ -115,8 +115,77 @@ def _take_prefix(text: str, words: Iterable[str]) -> tuple[str | None, str]:
     return None, text
 
 
+# The same sentences in English, as the admin writes them back in English (“TV (items): at
+# least 2 per week”), so an editor working in English can save what the form shows.
+ENGLISH_MEDIUM_WORDS = {
+    "television": Medium.TV,
+    "tv": Medium.TV,
+    "radio": Medium.RADIO,
+    "newspapers": Medium.NEWSPAPER,
+    "newspaper": Medium.NEWSPAPER,
+    "press": Medium.NEWSPAPER,
+    "online": Medium.ONLINE,
+    "internet": Medium.ONLINE,
+    "web": Medium.ONLINE,
+    "outdoor": Medium.OUTDOOR,
+    "screens": Medium.OUTDOOR,
+    "led": Medium.OUTDOOR,
+}
+ENGLISH_PER_PATTERNS = (
+    (r"\b(?:per|a|each|every) day\b|\bdaily\b", Per.DAY),
+    (r"\b(?:per|a|each|every) week\b|\bweekly\b", Per.WEEK),
+    (r"\bcampaign\b|\bin total\b", Per.CAMPAIGN),
+)
+ENGLISH_CONTINUOUS = re.compile(r"\bthroughout\b|\bcontinuous(?:ly)?\b|\ball along\b")
+ENGLISH_NUMBER = re.compile(r"\b(\d+)\b")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _parse_english(text: str, original: str) -> Target:
+    words = text.lower()
+    medium = next(
+        (
+            medium
+            for word, medium in ENGLISH_MEDIUM_WORDS.items()
+            if re.search(rf"\b{word}\b", words)
+        ),
+        None,
+    )
+    if medium is None:
+        raise ValidationError(
+            _("“%(text)s”没有说明媒介：请以电视、广播、报纸、网络或户外屏开头。")
+            % {"text": original}
+        )
+    if ENGLISH_CONTINUOUS.search(words):
+        return Target(medium=medium, count=1, per=Per.CONTINUOUS)
+    per = next((per for pattern, per in ENGLISH_PER_PATTERNS if re.search(pattern, words)), None)
+    if per is None:
+        raise ValidationError(
+            _("“%(text)s”没有说明期间：请写每天、每周、活动期内或全程滚动，例如“%(example)s”。")
+            % {"text": original, "example": describe(Target(Medium.TV, 2, Per.WEEK))}
+        )
+    numbers = ENGLISH_NUMBER.findall(words)
+    if len(numbers) != 1:
+        raise ValidationError(
+            _("“%(text)s”的条数看不懂：请写成“每周至少 2 条”这样的数字加单位。")
+            % {"text": original}
+        )
+    return _checked(Target(medium=medium, count=int(numbers[0]), per=per), original)
+
+
+def _checked(target: Target, original: str) -> Target:
+    if target.count < 1:
+        raise ValidationError(_("“%(text)s”的条数至少为 1。") % {"text": original})
+    if target.count > MAX_COUNT:
+        raise ValidationError(
+            _("“%(text)s”的条数超过 %(max)d，请检查。") % {"text": original, "max": MAX_COUNT}
+        )
+    return target
+
+
 def parse_target(text: str) -> Target:
-    """Read one target as people say it: “广播每天 1 次”, “报纸活动期内 3 篇”, “户外屏全程滚动”.
+    """Read one target as people say it: “广播每天 1 次”, “报纸活动期内 3 篇”, “户外屏全程滚动”
+    (or in English, “radio at least 1 per day”, “outdoor screens throughout the campaign”).
 
     Raises ``ValidationError`` saying what is missing or not understood.
     """
@@ -126,6 +195,8 @@ def parse_target(text: str) -> Target:
     original = original if len(original) <= QUOTE_MAX else original[:QUOTE_MAX] + "…"
     if not rest:
         raise ValidationError(_("请填写目标，例如“%(example)s”。") % {"example": EXAMPLE})
+    if not CJK.search(rest):
+        return _parse_english(text.strip(), original)
     word, rest = _take_prefix(rest, MEDIUM_WORDS)
     if word is None:
         raise ValidationError(
@@ -151,13 +222,7 @@ def parse_target(text: str) -> Target:
         )
     number = match.group(1)
     count = int(number) if number.isdigit() else _chinese_number(number)
-    if count is None or count < 1:
-        raise ValidationError(_("“%(text)s”的条数至少为 1。") % {"text": original})
-    if count > MAX_COUNT:
-        raise ValidationError(
-            _("“%(text)s”的条数超过 %(max)d，请检查。") % {"text": original, "max": MAX_COUNT}
-        )
-    return Target(medium=medium, count=count, per=PER_WORDS[per_word])
+    return _checked(Target(medium=medium, count=count or 0, per=PER_WORDS[per_word]), original)
 
 
 def parse_targets(text: str) -> list[Target]:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from publicity.campaign_targets import Target, assess, describe, parse_target, weekly_quota
 from publicity.models import Campaign, CampaignTarget
@@ -69,6 +70,50 @@ def test_describe_writes_targets_back_the_way_they_are_read():
         for per in ("day", "week", "campaign"):
             for count in (1, 7, 99, 1000):
                 target = Target(medium, count, per)
+                assert parse_target(describe(target)) == target
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TV (items): at least 2 per week", Target("tv", 2, "week")),
+        ("radio 1 per day", Target("radio", 1, "day")),
+        ("Newspaper (articles): at least 3 over the campaign", Target("newspaper", 3, "campaign")),
+        ("online 3 items weekly", Target("online", 3, "week")),
+        ("Outdoor screens: throughout the campaign", Target("outdoor", 1, "continuous")),
+    ],
+)
+def test_targets_typed_in_english_are_read_too(text, expected):
+    assert parse_target(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "at least 2 per week",
+            "“at least 2 per week”没有说明媒介：请以电视、广播、报纸、网络或户外屏开头。",
+        ),
+        (
+            "TV 2 or 3 per week",
+            "“TV 2 or 3 per week”的条数看不懂：请写成“每周至少 2 条”这样的数字加单位。",
+        ),
+        ("radio 0 per day", "“radio 0 per day”的条数至少为 1。"),
+        ("TV 5000 per day", "“TV 5000 per day”的条数超过 1000，请检查。"),
+    ],
+)
+def test_english_targets_that_cannot_be_read_are_refused_with_the_reason(text, message):
+    with pytest.raises(ValidationError) as caught:
+        parse_target(text)
+    assert caught.value.messages == [message]
+
+
+def test_the_english_admin_reads_back_the_targets_it_writes():
+    with translation.override("en"):
+        assert describe(Target("tv", 2, "week")) == "TV (items): at least 2 per week"
+        for medium in ("tv", "radio", "newspaper", "online", "outdoor"):
+            for per in ("day", "week", "campaign", "continuous"):
+                target = Target(medium, 1 if per == "continuous" else 7, per)
                 assert parse_target(describe(target)) == target
 
 
