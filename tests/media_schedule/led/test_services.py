@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from django.utils import timezone
 
+from media_schedule.channels.led import package as package_module
 from media_schedule.channels.led import services
 from media_schedule.channels.led.models import Package
 from media_schedule.channels.led.playlist import playing_at, screen_playlist
@@ -161,6 +162,21 @@ def test_export_of_a_screen_with_nothing_delivered_fails_with_a_reason(make_scre
     finished = services.export_job_run(job_id=job.pk)
     assert finished.status == finished.Status.FAILED
     assert "没有已送达的排期" in finished.error
+
+
+def test_export_where_video_cannot_be_made_fails_and_stores_no_package(
+    make_screen, deliver_placement, monkeypatch
+):
+    screen = make_screen()
+    deliver_placement(screen, {"lines": ["军民团结一家亲"]})
+    monkeypatch.setattr(package_module.shutil, "which", lambda name: None)
+    job = screen.export_jobs.create()
+
+    finished = services.export_job_run(job_id=job.pk)
+
+    assert finished.status == finished.Status.FAILED
+    assert "无法生成视频 loop.mp4：本机未安装 ffmpeg" in finished.error
+    assert not Package.objects.filter(screen=screen).exists()
 
 
 def test_a_placement_handed_over_but_not_yet_taken_stays_in_the_next_package(
