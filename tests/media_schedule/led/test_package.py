@@ -386,3 +386,20 @@ def test_an_item_that_cannot_be_drawn_is_skipped_and_named_not_fatal():
     assert [entry["key"] for entry in result.manifest["skipped"]] == ["placement-9"]
     assert "😀" in result.manifest["skipped"][0]["reason"]
     assert result.manifest["items"][0]["warnings"][0] == "图片文件已损坏"
+
+
+@pytest.mark.parametrize("step", [7, 8])
+def test_scroll_video_frames_cut_from_the_converted_strip_equal_converting_each_frame(step):
+    from media_schedule.channels.led.package import scroll_yuv420p, video_settings, yuv420p
+    from media_schedule.channels.led.render import Scroll
+
+    spec = ScreenSpec(96, 32, "dual")
+    strip = Image.radial_gradient("L").resize((400, 32)).convert("RGB")
+    scroll = Scroll(strip, 96, step, 50, (400 - 96) // step + 1)
+    settings = video_settings(spec, scrolls=True)
+
+    cut = list(scroll_yuv420p(scroll, settings))
+
+    assert len(cut) == scroll.frame_count
+    for number in (0, 1, 2, scroll.frame_count - 1):
+        assert cut[number] == yuv420p(scroll.frame(number), settings)
