@@ -23,7 +23,7 @@ from wagtail.admin.auth import permission_required
 from media_schedule.models import Outlet
 from media_schedule.services import TransitionError, placement_cancel
 
-from .asrun import UploadError, asrun_upload, link_max_age, link_token
+from .asrun import MAX_UPLOAD_BYTES, UploadError, asrun_upload, link_max_age, link_token
 from .clips import ClipError, clip_store
 from .exports import RundownFontMissingError, rundown_pdf, rundown_xlsx
 from .forms import (
@@ -323,7 +323,10 @@ def asrun_upload_view(request, outlet_id: int, day: str):
         return redirect(_day_url(outlet, rundown.day))
     try:
         report = asrun_upload(
-            rundown=rundown, content=form.cleaned_data["file"].read(), user=request.user
+            rundown=rundown,
+            # One byte past the limit is enough to refuse it; a huge upload is not read whole.
+            content=form.cleaned_data["file"].read(MAX_UPLOAD_BYTES + 1),
+            user=request.user,
         )
     except UploadError as error:
         messages.error(request, str(error))
