@@ -16,6 +16,7 @@ from media_schedule.channels.broadcast.clips import ClipError, clip_store
 from media_schedule.channels.broadcast.models import Clip
 from media_schedule.channels.broadcast.rundown import rundown_for
 from media_schedule.channels.broadcast.services import booking_place
+from tests.support.roles import user_in_role
 
 from .conftest import local
 
@@ -152,3 +153,46 @@ def test_the_station_fetches_a_clip_of_its_rundown_through_its_link(
     assert b"".join(response.streaming_content) == mp4
     assert refused.status_code == 404
     assert forged.status_code == 404
+
+
+def test_the_tv_item_editor_uploads_and_probes_a_clip(client, tv, mp4, make_slot, make_article):
+    client.force_login(user_in_role("播出编辑"))
+    slot = make_slot(tv, start_time=datetime.time(19, 0), length_seconds=600, capacity_seconds=300)
+    with time_machine.travel(local(2026, 11, 29, 9, 0), tick=False):
+        booking = booking_place(
+            page=make_article("走访慰问"),
+            slot=slot,
+            original_start=local(2026, 11, 30, 19, 0),
+            version={
+                "title": "走访慰问",
+                "caption": "走访慰问",
+                "lead_in": "请看报道",
+                "item_type": "caption",
+            },
+        )
+        url = f"/admin/broadcast/bookings/{booking.pk}/"
+        refused = client.post(
+            url,
+            {
+                "item_type": "vt",
+                "caption": "走访慰问",
+                "clip": SimpleUploadedFile("a.mp4", b"MZ\x90\x00 not a video"),
+            },
+        )
+        saved = client.post(
+            url,
+            {
+                "item_type": "vt",
+                "caption": "走访慰问",
+                "lead_in": "请看报道",
+                "clip": SimpleUploadedFile("走访.mp4", mp4),
+            },
+        )
+
+    assert "只接受 MP4、MOV、MPEG-TS、MKV 或 WebM 视频文件。" in refused.content.decode()
+    assert saved.status_code == 302
+    booking.refresh_from_db()
+    clip = Clip.objects.get()
+    assert booking.placement.version["clip_id"] == clip.pk
+    assert booking.planned_seconds == 3  # a 2-second clip and a 1-second lead-in
+    assert rundown_for(tv, datetime.date(2026, 11, 30)).items[0].source == "走访.mp4"
