@@ -66,6 +66,16 @@ def _setup_django() -> None:
     django.setup()
 
 
+def _cpu_seconds() -> float:
+    # This process and its finished children (ffmpeg): the work done, whatever else the
+    # machine's two cores are busy with meanwhile.
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def run_case(name: str, items: int, implementation: str) -> dict:
     """Render and package one case; returns its figures (runs inside the child process)."""
     _setup_django()
@@ -116,10 +126,12 @@ def run_case(name: str, items: int, implementation: str) -> dict:
     }
 
     rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     out = io.BytesIO()
     result = package.build_package(out, spec=spec, items=loop, header=header)
     package_seconds = time.perf_counter() - started
+    cpu_seconds = _cpu_seconds() - cpu_before
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     names = zipfile.ZipFile(out).namelist()
     video = result.manifest["loop"].get("video") or {}
@@ -133,6 +145,7 @@ def run_case(name: str, items: int, implementation: str) -> dict:
         "render_seconds": result.timings["render"],
         "mp4_seconds": result.timings["mp4"],
         "package_seconds": package_seconds,
+        "cpu_seconds": cpu_seconds,
         "zip_mb": len(out.getvalue()) / 1e6,
         "max_rss_mb": rss_mb,
         "rss_before_mb": rss_before_mb,
@@ -175,13 +188,14 @@ def main() -> int:
             row["package_seconds"] = statistics.median(r["package_seconds"] for r in results)
             row["render_seconds"] = statistics.median(r["render_seconds"] for r in results)
             row["mp4_seconds"] = statistics.median(r["mp4_seconds"] for r in results)
+            row["cpu_seconds"] = statistics.median(r["cpu_seconds"] for r in results)
             row["max_rss_mb"] = max(r["max_rss_mb"] for r in results)
             rows[(name, implementation)] = row
 
     print(f"LED package benchmark: {args.items} items per loop, median of {args.repeat} run(s)")
     print(
         f"{'case':<14} {'code':<4} {'loop s':>7} {'frames':>7} {'PNGs':>6} {'render s':>9} "
-        f"{'mp4 s':>7} {'package s':>10} {'zip MB':>7} {'max RSS MB':>11} {'RSS before':>11} "
+        f"{'mp4 s':>7} {'package s':>10} {'CPU s':>6} {'zip MB':>7} {'max RSS MB':>11} {'RSS before':>11} "
         f"{'video':>12}"
     )
     for (name, implementation), row in rows.items():
@@ -189,7 +203,7 @@ def main() -> int:
         print(
             f"{name:<14} {implementation:<4} {row['loop_seconds']:>7.0f} {row['frames']:>7} "
             f"{row['stored_pngs']:>6} {row['render_seconds']:>9.2f} {row['mp4_seconds']:>7.2f} "
-            f"{row['package_seconds']:>10.2f} {row['zip_mb']:>7.1f} {row['max_rss_mb']:>11.1f} "
+            f"{row['package_seconds']:>10.2f} {row['cpu_seconds']:>6.2f} {row['zip_mb']:>7.1f} {row['max_rss_mb']:>11.1f} "
             f"{row['rss_before_mb']:>11.1f} {video:>12}"
         )
     print()
@@ -197,9 +211,11 @@ def main() -> int:
         old, new = rows[(name, "old")], rows[(name, "new")]
         print(
             f"{name:<14} new/old: time {new['package_seconds'] / old['package_seconds']:.2f}×, "
+            f"CPU {new['cpu_seconds'] / old['cpu_seconds']:.2f}×, "
             f"ZIP {new['zip_mb'] / old['zip_mb']:.2f}×, peak RSS "
             f"{new['max_rss_mb'] / old['max_rss_mb']:.2f}×"
         )
+        print(f"  load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         if name in GOALS:
             seconds, megabytes = GOALS[name]
             ok = new["package_seconds"] < seconds and (
