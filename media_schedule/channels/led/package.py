@@ -41,7 +41,13 @@ SCHEMA_PATH = SCHEMA_DIR / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
 # frame cannot hold more than 256 colours anyway, so the GIF is a preview there.
 GIF_MAX_PIXELS = 640 * 360
 FFMPEG_TIMEOUT = 900
-GIF_CACHE_FRAMES = 8
+# Encoded GIF frames kept for reuse (the loop GIF and a scroll's own GIF, a slogan placed
+# more than once), counted with their keys: a whole scroll of a module screen fits.
+GIF_CACHE_BYTES = 16 * 1024 * 1024
+# Text pages and scroll strips drawn once per build, with their encodings (PNG, video
+# frames), up to this many bytes: a slogan placed several times in the loop is drawn and
+# encoded once. Nothing is evicted, so a loop longer than the budget never thrashes.
+DRAWN_CACHE_BYTES = 64 * 1024 * 1024
 SMALL_VIDEO_PIXELS = 640 * 360
 # Frames waiting for the encoder, in bytes: a few seconds of a small screen, two wall frames.
 VIDEO_QUEUE_BYTES = 8 * 1024 * 1024
@@ -149,9 +155,7 @@ class GifStream:
                 params["include_color_table"] = True
             data = b"".join(GifImagePlugin.getdata(frame, **params))
             if self.cache is not None:
-                if len(self.cache) >= GIF_CACHE_FRAMES:
-                    del self.cache[next(iter(self.cache))]
-                self.cache[key] = data
+                self.cache.store(key, data)
         self.fp.write(data)
         self.frames_written += 1
         self.durations.append(self.pending_ms)
@@ -160,6 +164,68 @@ class GifStream:
     def close(self) -> None:
         self._flush()
         self.fp.write(b";")
+
+
+class GifCache(dict):
+    """Encoded GIF frames by (pixels, duration, palette), oldest dropped past the budget."""
+
+    def __init__(self, budget: int = GIF_CACHE_BYTES):
+        super().__init__()
+        self.budget = budget
+        self.used = 0
+
+    def store(self, key: tuple, data: bytes) -> None:
+        self[key] = data
+        self.used += len(key[0]) + len(data)
+        while self.used > self.budget and self:
+            old_key = next(iter(self))
+            self.used -= len(old_key[0]) + len(self.pop(old_key))
+
+
+class DrawnCache(dict):
+    """What :func:`~.render.render_item` drew, by (layout, screen, colour), and what the
+    package made of it, by the drawing's identity; a new entry is refused once the byte
+    budget is spent (the caller then draws or encodes again)."""
+
+    def __init__(self, budget: int = DRAWN_CACHE_BYTES):
+        super().__init__()
+        self.budget = budget
+        self.used = 0
+        self.encoded: dict[int, Any] = {}
+
+    def _fits(self, size: int) -> bool:
+        if self.used + size > self.budget:
+            return False
+        self.used += size
+        return True
+
+    def __setitem__(self, key, value) -> None:
+        image = value.strip if isinstance(value, Scroll) else value
+        if self._fits(image.width * image.height * len(image.getbands())):
+            super().__setitem__(key, value)
+
+    def encoded_for(self, drawing) -> Any:
+        """What :meth:`keep` stored for ``drawing``, or ``None``."""
+        entry = self.encoded.get(id(drawing))
+        return entry[1] if entry is not None else None
+
+    def may_keep(self, drawing, size: int) -> bool:
+        """Whether an encoding of ``size`` bytes of ``drawing`` would be kept. Only drawings
+        this cache holds qualify: their ids cannot be reused while it lives."""
+        held = any(value is drawing for value in self.values())
+        return held and self.used + size <= self.budget
+
+    def keep(self, drawing, value: Any, size: int) -> None:
+        if self.may_keep(drawing, size) and self._fits(size):
+            self.encoded[id(drawing)] = (drawing, value)
+
+    def encoding(self, drawing, make: Callable[[], Any], size: Callable[[Any], int]):
+        """``make()``'s answer for ``drawing``, made once if the drawing is cached."""
+        value = self.encoded_for(drawing)
+        if value is None:
+            value = make()
+            self.keep(drawing, value, size(value))
+        return value
 
 
 def _jpeg(image: Image.Image) -> bytes:
@@ -604,7 +670,8 @@ def build_package(
 
             gif_path = workdir / "loop.gif"
             with gif_path.open("wb") as gif_file:
-                gif = GifStream(gif_file, shared_palette=shared, cache={})
+                gif = GifStream(gif_file, shared_palette=shared, cache=GifCache())
+                drawn = DrawnCache()
                 for number, item in enumerate(items, start=1):
                     report(
                         int(85 * (number - 1) / max(1, len(items))),
@@ -626,6 +693,7 @@ def build_package(
                         picture=picture,
                         focal=item.focal,
                         layout=layouts[item.key],
+                        drawn=drawn,
                     )
                     del picture
                     segments_json = []
@@ -642,6 +710,7 @@ def build_package(
                                     spec,
                                     scale,
                                     shared,
+                                    drawn,
                                 )
                             )
                             playlist_file = segments_json[-1]["animation"]
@@ -659,9 +728,15 @@ def build_package(
                                     )
                                 else:
                                     path = f"{stem}.png"
-                                    digest = add(
-                                        path, _png(frame.image), "image/png", "frame", False
+                                    png, yuv = drawn.encoding(
+                                        frame.image,
+                                        lambda image=frame.image: (
+                                            _png(image),
+                                            yuv420p(image, settings),
+                                        ),
+                                        lambda pair: len(pair[0]) + len(pair[1]),
                                     )
+                                    digest = add(path, png, "image/png", "frame", False)
                                 frames_json.append(
                                     {
                                         "file": path,
@@ -671,7 +746,10 @@ def build_package(
                                 )
                                 if loop_gif:
                                     gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
-                                video.add(frame.image, frame.duration_ms)
+                                if photo:
+                                    video.add(frame.image, frame.duration_ms)
+                                else:
+                                    video.add_raw(yuv, frame.duration_ms)
                             segments_json.append(
                                 {
                                     "kind": segment.kind,
@@ -761,26 +839,56 @@ def build_package(
     return PackageResult(manifest, frame_total, duration_total, timings)
 
 
-def _write_scroll(loop_gif, segment, name, add, gif, video, spec, scale, shared) -> dict[str, Any]:
+def _write_scroll(
+    loop_gif, segment, name, add, gif, video, spec, scale, shared, drawn
+) -> dict[str, Any]:
     """Store a scroll as its strip plus speed and direction, and feed its frames, cut from
-    the strip one at a time, to the loop GIF, its own GIF and the video."""
+    the strip one at a time, to the loop GIF, its own GIF and the video.
+
+    A scroll drawn for an earlier item of the loop (the same slogan placed again) reuses
+    what was made for it then, when the cache had room for it: the strip PNG, its GIF, the
+    loop GIF's frames and the video frames. Otherwise the frames stream through, one at a
+    time, and are not kept."""
     scroll = segment.scroll
+    encoded = drawn.encoded_for(scroll)
+    if encoded is None:
+        frame_pixels = (spec.width // scale) * (spec.height // scale)
+        video_bytes = video.settings.width * video.settings.height * 3 // 2
+        size = scroll.frame_count * (video_bytes + (frame_pixels if loop_gif else 0))
+        keep = drawn.may_keep(scroll, size)
+        item_gif_buffer = BytesIO()
+        item_gif = GifStream(item_gif_buffer, shared_palette=shared, cache=gif.cache)
+        loop_frames, video_frames = [], []
+        for frame in segment.iter_frames():
+            small = _gif_frame(frame.image, spec, 1)
+            if loop_gif:
+                big = small if scale == 1 else _gif_frame(frame.image, spec, scale)
+                gif.add(big, frame.duration_ms)
+                if keep:
+                    loop_frames.append(big)
+            item_gif.add(small, frame.duration_ms)
+        item_gif.close()
+        for data in scroll_yuv420p(scroll, video.settings):
+            video.add_raw(data, scroll.frame_ms)
+            if keep:
+                video_frames.append(data)
+        encoded = {
+            "strip": _png(scroll.strip),
+            "gif": item_gif_buffer.getvalue(),
+            "loop_frames": loop_frames,
+            "video": video_frames,
+        }
+        if keep:
+            drawn.keep(scroll, encoded, size + len(encoded["strip"]) + len(encoded["gif"]))
+    else:
+        for image in encoded["loop_frames"]:
+            gif.add(image, scroll.frame_ms)
+        for data in encoded["video"]:
+            video.add_raw(data, scroll.frame_ms)
     strip_path = f"strips/{name}.png"
-    strip_digest = add(strip_path, _png(scroll.strip), "image/png", "scroll_strip", False)
+    strip_digest = add(strip_path, encoded["strip"], "image/png", "scroll_strip", False)
     item_gif_path = f"items/{name}.gif"
-    item_gif_buffer = BytesIO()
-    item_gif = GifStream(item_gif_buffer, shared_palette=shared, cache=gif.cache)
-    for frame in segment.iter_frames():
-        small = _gif_frame(frame.image, spec, 1)
-        if loop_gif:
-            gif.add(
-                small if scale == 1 else _gif_frame(frame.image, spec, scale), frame.duration_ms
-            )
-        item_gif.add(small, frame.duration_ms)
-    item_gif.close()
-    for data in scroll_yuv420p(scroll, video.settings):
-        video.add_raw(data, scroll.frame_ms)
-    add(item_gif_path, item_gif_buffer.getvalue(), "image/gif", "segment_animation", False)
+    add(item_gif_path, encoded["gif"], "image/gif", "segment_animation", False)
     return {
         "kind": "scroll",
         "duration_ms": segment.duration_ms,

@@ -317,10 +317,14 @@ def render_item(
     picture: Image.Image | None = None,
     focal: FocalPoint | None = None,
     layout: Layout | None = None,
+    drawn: dict | None = None,
 ) -> RenderedItem:
     """Every segment of one version on one screen, with the warnings an editor should see.
 
-    ``layout`` is :func:`layout_item`'s answer when the caller has it already. Raises
+    ``layout`` is :func:`layout_item`'s answer when the caller has it already. ``drawn``,
+    when given, maps ``(layout, spec, colour)`` to the text page or scroll strip already drawn
+    for it, so that a slogan placed several times in one loop is drawn once (the caller
+    bounds it: a key it refuses to store is simply drawn again next time). Raises
     :class:`~media_schedule.channels.led.typesetting.MissingGlyphsError` when a character
     has no glyph in the fonts the screen can use.
     """
@@ -328,22 +332,35 @@ def render_item(
     warnings: list[str] = []
     segments: list[Segment] = []
     dwell_ms = version.dwell_seconds * 1000
+    key = (layout, spec, version.colour)
+    known = drawn.get(key) if drawn is not None else None
     if layout.scrolling:
-        step = scroll_step(layout)
-        strip_size = (layout.text_width + 2 * spec.width, spec.height)
-        strip = _finish(
-            _draw_lines(strip_size, layout, spec.width, spec, version.colour), spec, version.colour
-        )
-        count = (layout.text_width + spec.width) // step + 1
-        scroll = Scroll(strip, spec.width, step, SCROLL_FRAME_MS, count)
+        if known is None:
+            step = scroll_step(layout)
+            strip_size = (layout.text_width + 2 * spec.width, spec.height)
+            strip = _finish(
+                _draw_lines(strip_size, layout, spec.width, spec, version.colour),
+                spec,
+                version.colour,
+            )
+            count = (layout.text_width + spec.width) // step + 1
+            known = Scroll(strip, spec.width, step, SCROLL_FRAME_MS, count)
+            if drawn is not None:
+                drawn[key] = known
+        scroll = known
+        count = scroll.frame_count
         segments.append(Segment("scroll", scroll=scroll))
         warnings.append(
             _("文字在该屏上一屏放不下，将以 %(size)d 像素字号滚动显示，每遍约 %(seconds).0f 秒。")
             % {"size": layout.face.size, "seconds": count * SCROLL_FRAME_MS / 1000}
         )
     else:
-        canvas = _draw_lines(spec.size, layout, None, spec, version.colour)
-        segments.append(Segment("text", [Frame(_finish(canvas, spec, version.colour), dwell_ms)]))
+        if known is None:
+            canvas = _draw_lines(spec.size, layout, None, spec, version.colour)
+            known = _finish(canvas, spec, version.colour)
+            if drawn is not None:
+                drawn[key] = known
+        segments.append(Segment("text", [Frame(known, dwell_ms)]))
     about_picture: list[str] = []
     if picture is not None:
         segment, legibility = _picture_segment(picture, spec, version.picture_fit, focal, dwell_ms)
