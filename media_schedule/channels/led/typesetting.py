@@ -7,9 +7,14 @@ dual-colour screens), drawn without anti-aliasing; larger lines use Noto Sans CJ
 
 import functools
 import logging
+import os
 import re
+import sqlite3
+import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 from PIL import ImageFont
@@ -154,13 +159,91 @@ def _unit_width(font: ImageFont.FreeTypeFont, unit: str) -> float:
     return font.getlength(unit)
 
 
+class _Frequencies(dict):
+    """jieba's word frequencies read from :func:`_frequency_file` a word at a time.
+
+    jieba only asks whether a fragment of the text at hand is a word (or a word's prefix)
+    and how frequent it is, so a few dozen look-ups per slogan replace loading its whole
+    dictionary (about a second and 65 MB in every process that sets text). Words added at
+    run time (:data:`DOMAIN_WORDS`) live in the dict itself and take precedence."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self._db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._seen: dict[str, int | None] = {}
+
+    def _stored(self, word: str) -> int | None:
+        if word not in self._seen:
+            with self._lock:
+                row = self._db.execute("SELECT n FROM f WHERE w = ?", (word,)).fetchone()
+            self._seen[word] = row[0] if row else None
+        return self._seen[word]
+
+    def total(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT n FROM total").fetchone()[0]
+
+    def __contains__(self, word) -> bool:
+        return dict.__contains__(self, word) or self._stored(word) is not None
+
+    def __getitem__(self, word):
+        if dict.__contains__(self, word):
+            return dict.__getitem__(self, word)
+        value = self._stored(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def get(self, word, default=None):
+        if dict.__contains__(self, word):
+            return dict.__getitem__(self, word)
+        value = self._stored(word)
+        return default if value is None else value
+
+
+def _frequency_file(jieba) -> Path:
+    """jieba's dictionary as an SQLite table (word, frequency; prefixes at 0, as jieba keeps
+    them), built once per machine and dictionary next to jieba's own cache."""
+    source = Path(jieba.__file__).with_name("dict.txt")
+    stat = source.stat()
+    stamp = f"{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}"
+    path = Path(tempfile.gettempdir()) / f"led-jieba-{stamp}.sqlite3"
+    if path.exists():
+        return path
+    with source.open("rb") as handle:
+        frequencies, total = jieba.Tokenizer.gen_pfdict(handle)
+    building = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    db = sqlite3.connect(building)
+    try:
+        db.execute("CREATE TABLE f (w TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+        db.execute("CREATE TABLE total (n INTEGER NOT NULL)")
+        db.executemany("INSERT INTO f VALUES (?, ?)", frequencies.items())
+        db.execute("INSERT INTO total VALUES (?)", (total,))
+        db.commit()
+    finally:
+        db.close()
+    os.replace(building, path)
+    return path
+
+
 @functools.lru_cache(maxsize=1)
 def _segmenter():
-    # jieba loads its dictionary (about half a second) on first use: only when text is set.
+    # Loaded on first use: only when text is set. The dictionary is read a word at a time
+    # from an SQLite copy (see _Frequencies); jieba's own loading is the fallback when that
+    # copy cannot be made (a read-only temporary directory).
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
+    try:
+        frequencies = _Frequencies(_frequency_file(jieba))
+        total = frequencies.total()
+    except (OSError, sqlite3.Error):
+        tokenizer.initialize()
+    else:
+        with tokenizer.lock:
+            tokenizer.FREQ, tokenizer.total, tokenizer.initialized = frequencies, total, True
     for word in DOMAIN_WORDS:
         tokenizer.add_word(word)
     return tokenizer
