@@ -148,6 +148,12 @@ def placement_reschedule(
     The item and the outlet stay: another outlet needs its own version, so that is a new
     placement (cancel this one and schedule the page again).
     """
+    # Compared with the stored time: an edit form has already set the new one on the instance.
+    stored_due_at = Placement.objects.filter(pk=placement.pk).values_list("due_at", flat=True)
+    if due_at not in stored_due_at and (
+        refusal := get_channel(placement.outlet.kind).reschedule_refusal(placement)
+    ):
+        raise TransitionError(refusal)
     _transition(placement, EDITABLE, EDIT_REFUSAL, due_at=due_at, campaign=campaign)
     log(instance=placement, action="wagtail.edit", user=user)
     return placement

@@ -12,6 +12,7 @@ from publicity.campaign_targets import parse_target
 from publicity.campaigns import campaign_create
 from publicity.models import ArticlePage
 
+from ..channels import get_channel
 from ..models import Outlet, Placement
 from ..services import outlet_version
 from .planning import upcoming_key_dates
@@ -76,7 +77,15 @@ def load_demo_campaign(*, now: datetime.datetime | None = None) -> CampaignDemoR
         return report
     days = [start + datetime.timedelta(days=n) for n in range((campaign.ends_on - start).days + 1)]
     for medium, at, step, offset in PLAN:
-        outlet = Outlet.objects.filter(medium=medium, is_active=True).order_by("pk").first()
+        outlet = next(
+            (
+                outlet
+                for outlet in Outlet.objects.filter(medium=medium, is_active=True).order_by("pk")
+                # A station takes items booked into its slots, not at a time of our choosing.
+                if not get_channel(outlet.kind).reschedule_refusal()
+            ),
+            None,
+        )
         if outlet is None:
             continue
         chosen = days[offset::step][:PER_MEDIUM]

@@ -22,6 +22,7 @@ from publicity import key_dates
 from publicity.campaign_targets import Medium
 from publicity.models import Campaign, KeyDate
 
+from ..channels import get_channel
 from ..models import Outlet, Placement
 from ..models.placements import LATE_AFTER
 from ..services import EDIT_REFUSAL, EDITABLE
@@ -147,6 +148,7 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
             "confirm_by",
             "outlet__name",
             "outlet__medium",
+            "outlet__kind",
             "page__title",
         )
         .order_by("due_at", "pk")
@@ -164,7 +166,8 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
     late_before = now - LATE_AFTER
     final = set(Placement.FINAL_STATUSES)
     events = []
-    for pk, due_at, status, confirm_by, outlet, medium, title in rows:
+    kind_refusals: dict[str, str] = {}
+    for pk, due_at, status, confirm_by, outlet, medium, kind, title in rows:
         classes = ["cal-placement"]
         if status == Status.FAILED:
             classes.append("cal-failed")
@@ -173,7 +176,10 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
         )
         if overdue:
             classes.append("cal-overdue")
-        movable = can_move and status in EDITABLE
+        if kind not in kind_refusals:
+            kind_refusals[kind] = str(get_channel(kind).reschedule_refusal(None) or "")
+        refusal = refusals.get(status, "") or kind_refusals[kind]
+        movable = can_move and not refusal
         if not movable:
             classes.append("cal-locked")
         events.append(
@@ -191,7 +197,7 @@ def placement_events(start, end, filters: Filters, *, can_move: bool, now=None) 
                     "status": status,
                     "statusLabel": labels.get(status, status),
                     "medium": medium_labels.get(medium, medium),
-                    "refusal": refusals.get(status, ""),
+                    "refusal": refusal,
                 },
             }
         )

@@ -181,6 +181,12 @@ class Channel:
             return [VersionProblem("outlet", _("该渠道已停用，不能发送。"))]
         return []
 
+    def reschedule_refusal(self, placement=None) -> str | None:
+        """Why ``placement`` cannot be moved to another time through the general edit form or
+        the calendar (e.g. a station's item, whose time is its slot's), or None when it can;
+        without a placement, whether this kind's placements can be moved at all."""
+        return None
+
     def preview(self, version: dict[str, Any], *, outlet=None, page=None) -> str:
         """The version as its audience will see it, as safe HTML for the admin (a message
         card, a screen's frames, a newspaper column, a poster thumbnail)."""

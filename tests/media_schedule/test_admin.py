@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from media_schedule.models import DeliveryRecord, Outlet, Placement
+from tests.support.roles import user_in_role
 from tests.support.schedule_pages import approved_article
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,12 @@ def test_schedule_preview_shows_each_outlets_version_and_problems(admin_client, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "县政府网站双拥专栏" in html and "符合该渠道的要求。" in html
-    assert "1 个问题，需修改后才能保存" in html
-    assert "暂无“广播电台”渠道的发送模块，不能排期。" in html
+    # The station has no slot yet, and its items are booked into slots, not given a time.
+    assert "2 个问题，需修改后才能保存" in html
+    assert "“县广播电台”还没有启用的播出时段，请先在“广播电视”中设置。" in html
+    assert (
+        "广播电台和电视台的稿件请在“广播电视”的当天页面编入播出时段，不能按任意时间排期。" in html
+    )
     assert not Placement.objects.exists()
 
 
@@ -65,7 +70,10 @@ def test_saving_with_a_problem_is_refused_and_saves_nothing(admin_client, websit
     )
 
     assert response.status_code == 200
-    assert "县广播电台：暂无“广播电台”渠道的发送模块，不能排期。" in response.content.decode()
+    assert (
+        "县广播电台：广播电台和电视台的稿件请在“广播电视”的当天页面编入播出时段，不能按任意时间排期。"
+        in response.content.decode()
+    )
     assert not Placement.objects.exists()
 
 
@@ -244,6 +252,26 @@ def test_a_placement_not_in_flight_can_be_moved_but_keeps_item_and_outlet(
     row.refresh_from_db()
     assert row.due_at == later.replace(second=0, microsecond=0)
     assert row.outlet == website and row.status == Status.APPROVED
+
+
+def test_a_stations_item_keeps_its_slot_time_in_the_edit_form(client, radio):
+    client.force_login(user_in_role("排期员"))
+    row = placement(approved_article(), radio, status=Status.PLANNED)
+    due = row.due_at
+    later = timezone.localtime() + datetime.timedelta(days=1)
+
+    response = client.post(
+        reverse("media_schedule_placement:edit", args=[row.pk]),
+        {"due_at": later.strftime("%Y-%m-%d %H:%M")},
+    )
+
+    assert response.status_code == 200
+    assert (
+        "广播电台和电视台的稿件在“广播电视”的当天页面调整播出时段，不能在此改时间。"
+        in response.content.decode()
+    )
+    row.refresh_from_db()
+    assert row.due_at == due
 
 
 @pytest.mark.parametrize("status", [Status.QUEUED, Status.SENDING, Status.DELIVERED])

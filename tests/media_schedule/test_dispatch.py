@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from media_schedule import dispatch
+from media_schedule.channels import registry
 from media_schedule.dispatch.approval import page_approval
 from media_schedule.models import DeliveryRecord, Outlet, Placement
 from media_schedule.services import (
@@ -152,7 +153,11 @@ def test_an_unconfirmed_send_the_outlet_never_got_is_sent_again_under_the_same_k
     assert sum(outlet_standin.requests.values()) == 0
 
 
-def test_an_outlet_kind_without_an_adapter_fails_with_a_reason(enqueued, dispatch_settings):
+def test_an_outlet_kind_without_an_adapter_fails_with_a_reason(
+    enqueued, dispatch_settings, monkeypatch
+):
+    # Every built-in kind has an adapter: take one away, as a project's settings might.
+    monkeypatch.delitem(registry.CHANNELS, "tv")
     station = Outlet.objects.create(name="县电视台", kind=Outlet.Kind.TV)
     placement = place(approved_article(), station, status=Status.APPROVED)
     dispatch.placements_claim(now=timezone.now())

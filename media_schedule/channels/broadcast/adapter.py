@@ -82,6 +82,10 @@ class BroadcastChannel(Channel):
             ),
         ]
 
+    def reschedule_refusal(self, placement=None) -> str | None:
+        """A station's item airs in its slot occurrence: it moves by booking it elsewhere."""
+        return _("广播电台和电视台的稿件在“广播电视”的当天页面调整播出时段，不能在此改时间。")
+
     def deliver(self, request: DeliveryRequest) -> Receipt:
         """Hand over the rundown of the day the item airs; the receipt names its revision."""
         from .rundown import rundown_for_placement

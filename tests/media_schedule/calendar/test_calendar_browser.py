@@ -36,13 +36,14 @@ def placements(month):
     article = approved_article("八一建军节走访慰问驻地部队")
     tv = Outlet.objects.create(name="县电视台", kind=Outlet.Kind.TV)
     web = Outlet.objects.create(name="县政府网站", kind=Outlet.Kind.WEBSITE)
+    paper = Outlet.objects.create(name="县报", kind=Outlet.Kind.NEWSPAPER)
     campaign = Campaign.objects.create(
         name="演示活动", slug="demo", starts_on=month.replace(day=8), ends_on=month.replace(day=14)
     )
     CampaignTarget.objects.create(campaign=campaign, medium="tv", count=1, per="day")
     KeyDate.objects.create(name="演示节点", month=month.month, day=14)
     movable = Placement.objects.create(
-        page=article, outlet=tv, due_at=at(month.replace(day=10), 9), campaign=campaign
+        page=article, outlet=paper, due_at=at(month.replace(day=10), 9), campaign=campaign
     )
     sent = Placement.objects.create(
         page=article,

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 FEED = "/admin/schedule/calendar/events/"
 SEPTEMBER = {"start": "2026-08-31T00:00:00", "end": "2026-10-12T00:00:00"}
 Status = Placement.Status
+STATION_REFUSAL = "广播电台和电视台的稿件在“广播电视”的当天页面调整播出时段，不能在此改时间。"
 
 
 @pytest.fixture
@@ -135,6 +136,7 @@ def test_colour_by_medium_failed_and_overdue_stand_out_and_only_idle_ones_move(
         confirm_by=beijing(2026, 9, 9),
     )
     place(outlets["outdoor"], beijing(2026, 9, 6), status=Status.DELIVERED)
+    place(outlets["newspaper"], beijing(2026, 9, 13))
     feed = {e["start"]: e for e in events(scheduler, **SEPTEMBER) if e["id"].startswith("p")}
     summary = {
         start: (e["color"], e["classNames"], e["editable"], e["extendedProps"]["refusal"])
@@ -153,9 +155,16 @@ def test_colour_by_medium_failed_and_overdue_stand_out_and_only_idle_ones_move(
             False,
             "“已交付，待确认”状态的排期正在发送或已发送，不能修改；可以取消后重新排期。",
         ),
-        "2026-09-08T09:00:00": ("#7a3fbf", ["cal-placement", "cal-failed"], True, ""),
+        # A station's items move by booking them into another slot, not by dragging.
+        "2026-09-08T09:00:00": (
+            "#7a3fbf",
+            ["cal-placement", "cal-failed", "cal-locked"],
+            False,
+            STATION_REFUSAL,
+        ),
         "2026-09-09T09:00:00": ("#18794e", ["cal-placement", "cal-overdue"], True, ""),
-        "2026-09-12T09:00:00": ("#1d5fbf", ["cal-placement"], True, ""),
+        "2026-09-12T09:00:00": ("#1d5fbf", ["cal-placement", "cal-locked"], False, STATION_REFUSAL),
+        "2026-09-13T09:00:00": ("#7a5a12", ["cal-placement"], True, ""),
     }
 
 

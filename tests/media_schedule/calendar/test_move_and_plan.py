@@ -40,7 +40,9 @@ def test_dragging_moves_a_placement_that_is_not_in_flight(scheduler, outlets, pl
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2026, 9, 30),
     )
-    placement = place(outlets["tv"], beijing(2026, 9, 12), campaign=campaign, status=Status.FAILED)
+    placement = place(
+        outlets["newspaper"], beijing(2026, 9, 12), campaign=campaign, status=Status.FAILED
+    )
     response = move(scheduler, placement, "2026-09-15T20:30:00")
     assert response.status_code == 200
     assert response.json() == {
@@ -61,7 +63,7 @@ def test_dragging_moves_a_placement_that_is_not_in_flight(scheduler, outlets, pl
 def test_dragging_a_placement_in_flight_is_refused_with_the_reason(
     scheduler, outlets, place, status
 ):
-    placement = place(outlets["tv"], beijing(2026, 9, 12), status=status)
+    placement = place(outlets["newspaper"], beijing(2026, 9, 12), status=status)
     response = move(scheduler, placement, "2026-09-15T09:00:00")
     label = Status(status).label
     assert response.status_code == 409
@@ -70,6 +72,27 @@ def test_dragging_a_placement_in_flight_is_refused_with_the_reason(
     }
     placement.refresh_from_db()
     assert placement.due_at == beijing(2026, 9, 12)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("medium", ["tv", "radio"])
+def test_a_stations_item_is_not_dragged_it_is_booked_into_another_slot(
+    scheduler, outlets, place, medium
+):
+    placement = place(outlets[medium], beijing(2026, 9, 12))
+    response = move(scheduler, placement, "2026-09-15T09:00:00")
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": "广播电台和电视台的稿件在“广播电视”的当天页面调整播出时段，不能在此改时间。"
+    }
+    placement.refresh_from_db()
+    assert placement.due_at == beijing(2026, 9, 12)
+    feed = scheduler.get(
+        "/admin/schedule/calendar/events/",
+        {"start": "2026-09-01T00:00:00", "end": "2026-10-01T00:00:00"},
+    ).json()
+    event = next(e for e in feed if e.get("id") == f"p{placement.pk}")
+    assert event["editable"] is False
 
 
 @time_machine.travel(NOW, tick=False)
@@ -83,7 +106,7 @@ def test_dragging_a_placement_in_flight_is_refused_with_the_reason(
     ],
 )
 def test_bad_drops_are_refused(scheduler, outlets, place, body, status, error):
-    placement = place(outlets["tv"], beijing(2026, 9, 12))
+    placement = place(outlets["newspaper"], beijing(2026, 9, 12))
     response = scheduler.post(
         f"/admin/schedule/calendar/placements/{placement.pk}/move/",
         json.dumps(body),
@@ -102,7 +125,7 @@ def test_bad_drops_are_refused(scheduler, outlets, place, body, status, error):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_reader_cannot_move_and_get_is_not_allowed(client, outlets, place):
-    placement = place(outlets["tv"], beijing(2026, 9, 12))
+    placement = place(outlets["newspaper"], beijing(2026, 9, 12))
     client.force_login(user_in_role("排期查看"))
     assert move(client, placement, "2026-09-15T09:00:00").status_code == 302
     client.force_login(user_in_role("排期员"))
