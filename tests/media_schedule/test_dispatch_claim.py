@@ -47,15 +47,20 @@ def test_an_approved_claim_is_sent_in_few_queries(
         )
 
     assert outcome == "delivered"
-    # Claim-and-check, read with the outlet, then the outcome: update and record (the test's
-    # own transaction turns the outcome's commit into savepoints, which are not counted).
-    statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    assert [s for s in statements if "SAVEPOINT" not in s and s != "RELEASE"] == [
-        "UPDATE",
-        "SELECT",
-        "UPDATE",
-        "INSERT",
+    # Claim-and-check, read with the outlet, then the outcome: update and record; then, in the
+    # same transaction, the coverage roll-up takes in the record (its placement and records
+    # read, its row and its day's bucket written). The test's own transaction turns commits
+    # into savepoints, which are not counted.
+    statements = [
+        " ".join(q["sql"].replace('"', "").split()[:3])
+        for q in queries.captured_queries
+        if "SAVEPOINT" not in q["sql"]
     ]
+    assert [s.split()[0] for s in statements[:4]] == ["UPDATE", "SELECT", "UPDATE", "INSERT"]
+    assert statements[3] == "INSERT INTO media_schedule_deliveryrecord"
+    rollup = [s for s in statements[4:] if "coverage_" in s or s.startswith("SELECT")]
+    assert rollup == statements[4:]
+    assert len(rollup) == 9
     placement.refresh_from_db()
     assert placement.status == Status.DELIVERED
     assert placement.attempts == 1

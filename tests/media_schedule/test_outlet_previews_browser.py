@@ -93,8 +93,11 @@ def test_the_schedule_preview_shows_each_outlet_as_its_audience_sees_it(setting,
         assert abs(box["width"] / box["height"] - 2.35) < 0.05
         phone = page.locator(f'[data-outlet="{wechat.pk}"] .wechat-phone')
         assert phone.bounding_box()["width"] == 375
-        frames = page.locator(f'[data-outlet="{led.pk}"] .led-screen-preview__board img')
+        board = page.locator(f'[data-outlet="{led.pk}"] .led-screen-preview__board')
+        frames = board.locator("img:not(.led-screen-preview__original)")
         assert frames.count() == 2
+        # The cover picture is shown as it was beside its frame on the screen.
+        assert board.locator("img.led-screen-preview__original").count() == 1
         assert frames.first.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [192, 64]
         assert frames.first.evaluate("img => getComputedStyle(img).imageRendering") == "pixelated"
         # Every picture on the page has loaded (covers and body images come from this site).
