@@ -46,8 +46,12 @@ def test_the_demo_plans_a_campaign_for_the_next_key_date_once():
     # Radio and TV items are booked into a station's slots (the broadcast demo), not placed at
     # a free time: the calendar shows the campaign short of them.
     assert by_medium == {"newspaper": 2, "online": 4, "outdoor": 6}
-    assert out.getvalue() == "Demo campaign 国家公祭日宣传（2026）: 1 campaigns, 12 placements\n"
+    assert out.getvalue() == (
+        "演示宣传活动已创建 (created): 国家公祭日宣传（2026）：campaigns 1，placements 12\n"
+    )
     again = io.StringIO()
     call_command("load_demo_campaign", stdout=again)
-    assert again.getvalue() == "Demo campaign 国家公祭日宣传（2026）: nothing new\n"
+    assert (
+        again.getvalue() == "演示宣传活动已存在，未作改动 (nothing new): 国家公祭日宣传（2026）\n"
+    )
     assert Campaign.objects.count() == 1

@@ -8,5 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = load_demo_campaign()
-        created = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
-        self.stdout.write(f"Demo campaign {report.campaign or '(none)'}: {created}")
+        name = report.campaign or "（无）"
+        if report.created:
+            made = "，".join(f"{kind} {n}" for kind, n in report.created.items())
+            self.stdout.write(f"演示宣传活动已创建 (created): {name}：{made}")
+        else:
+            self.stdout.write(f"演示宣传活动已存在，未作改动 (nothing new): {name}")
