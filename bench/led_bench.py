@@ -12,7 +12,8 @@ the new one constant-rate), so the times compare like for like.
 
 Each build runs in its own child process so that peak RSS (ru_maxrss) belongs to it alone;
 "RSS before" is that process after loading Django and the fonts' Python modules, before the
-build, so the difference is what packaging costs. With --repeat N each build runs N times
+build, so the difference ("build MB") is what packaging costs. The package is written to a
+temporary file, as the export worker writes it. With --repeat N each build runs N times
 (alternating old and new) and the median time is shown.
 """
 
@@ -24,6 +25,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -127,13 +129,16 @@ def run_case(name: str, items: int, implementation: str) -> dict:
 
     rss_before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cpu_before = _cpu_seconds()
-    started = time.perf_counter()
-    out = io.BytesIO()
-    result = package.build_package(out, spec=spec, items=loop, header=header)
-    package_seconds = time.perf_counter() - started
-    cpu_seconds = _cpu_seconds() - cpu_before
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    names = zipfile.ZipFile(out).namelist()
+    # Written to a file, as the export worker does: a package held in memory would add its
+    # own size (tens of megabytes for the wall) to the peak RSS of the build.
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        result = package.build_package(out, spec=spec, items=loop, header=header)
+        package_seconds = time.perf_counter() - started
+        cpu_seconds = _cpu_seconds() - cpu_before
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        zip_bytes = out.seek(0, io.SEEK_END)
+        names = zipfile.ZipFile(out).namelist()
     video = result.manifest["loop"].get("video") or {}
     return {
         "case": name,
@@ -146,7 +151,7 @@ def run_case(name: str, items: int, implementation: str) -> dict:
         "mp4_seconds": result.timings["mp4"],
         "package_seconds": package_seconds,
         "cpu_seconds": cpu_seconds,
-        "zip_mb": len(out.getvalue()) / 1e6,
+        "zip_mb": zip_bytes / 1e6,
         "max_rss_mb": rss_mb,
         "rss_before_mb": rss_before_mb,
         "video_frames": video.get("frame_count"),
@@ -196,7 +201,7 @@ def main() -> int:
     print(
         f"{'case':<14} {'code':<4} {'loop s':>7} {'frames':>7} {'PNGs':>6} {'render s':>9} "
         f"{'mp4 s':>7} {'package s':>10} {'CPU s':>6} {'zip MB':>7} {'max RSS MB':>11} {'RSS before':>11} "
-        f"{'video':>12}"
+        f"{'build MB':>9} {'video':>12}"
     )
     for (name, implementation), row in rows.items():
         video = f"{row['video_frames']}@{row['video_fps']}" if row["video_frames"] else "vfr"
@@ -204,7 +209,8 @@ def main() -> int:
             f"{name:<14} {implementation:<4} {row['loop_seconds']:>7.0f} {row['frames']:>7} "
             f"{row['stored_pngs']:>6} {row['render_seconds']:>9.2f} {row['mp4_seconds']:>7.2f} "
             f"{row['package_seconds']:>10.2f} {row['cpu_seconds']:>6.2f} {row['zip_mb']:>7.1f} {row['max_rss_mb']:>11.1f} "
-            f"{row['rss_before_mb']:>11.1f} {video:>12}"
+            f"{row['rss_before_mb']:>11.1f} {row['max_rss_mb'] - row['rss_before_mb']:>9.1f} "
+            f"{video:>12}"
         )
     print()
     for name in dict.fromkeys(name for name, _impl in rows):

@@ -42,8 +42,8 @@ SCHEMA_PATH = SCHEMA_DIR / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
 GIF_MAX_PIXELS = 640 * 360
 FFMPEG_TIMEOUT = 900
 # Encoded GIF frames kept for reuse (the loop GIF and a scroll's own GIF, a slogan placed
-# more than once), counted with their keys: a whole scroll of a module screen fits.
-GIF_CACHE_BYTES = 16 * 1024 * 1024
+# more than once), keyed by a digest of their pixels: a whole scroll of a module screen fits.
+GIF_CACHE_BYTES = 8 * 1024 * 1024
 # Text pages and scroll strips drawn once per build, with their encodings (PNG, video
 # frames), up to this many bytes: a slogan placed several times in the loop is drawn and
 # encoded once. Nothing is evicted, so a loop longer than the budget never thrashes.
@@ -147,7 +147,7 @@ class GifStream:
             header, _used = GifImagePlugin.getheader(frame, info={"loop": 0, "duration": 1})
             self.fp.write(b"".join(header))
             self.started = True
-        key = (self.pending_bytes, self.pending_ms, self.shared_palette)
+        key = (hashlib.sha256(self.pending_bytes).digest(), self.pending_ms, self.shared_palette)
         data = self.cache.get(key) if self.cache is not None else None
         if data is None:
             params = {"duration": self.pending_ms}

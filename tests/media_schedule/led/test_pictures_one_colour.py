@@ -106,7 +106,7 @@ def test_the_preview_shows_the_original_beside_the_converted_picture(make_screen
     )
 
     assert "左为原图" in html
-    assert re.search(r'<img src="data:image/png;base64,[^"]+"[^>]*alt="原图"', html)
+    assert re.search(r'<img [^>]*src="data:image/png;base64,[^"]+"[^>]*alt="原图"', html)
     assert html.count("<img") == 3  # the text, then the picture's original and its dots
 
 
