@@ -29,14 +29,18 @@ class CoverageFilterForm(forms.Form):
     date = forms.DateField(
         label=_("所在日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("本周、本月等以此日期所在的期间计算，留空为今天。"),
     )
     start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     granularity = forms.ChoiceField(
         label=_("统计单位"), choices=[("", _("自动")), *GRANULARITY_CHOICES], required=False

@@ -173,7 +173,8 @@ def standard_index(request):
 
 class ItemEvidenceForm(forms.Form):
     happened_on = forms.DateField(
-        label=gettext_lazy("发生日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("发生日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
@@ -276,10 +277,12 @@ def item_evidence_file(request, itemevidence_id: int):
 
 class ArchiveForm(forms.Form):
     starts_on = forms.DateField(
-        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("结束日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     campaign = forms.ModelChoiceField(
         label=gettext_lazy("宣传活动"), queryset=Campaign.objects.all(), required=False,

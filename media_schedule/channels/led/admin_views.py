@@ -275,10 +275,12 @@ class InsertionForm(forms.Form):
         help_text=gettext_lazy("每行一句，最多 6 行。"),
     )
     starts_at = forms.DateTimeField(
-        label=gettext_lazy("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label=gettext_lazy("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("结束时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     dwell_seconds = forms.IntegerField(
         label=gettext_lazy("每次停留（秒）"), min_value=2, max_value=300, initial=10

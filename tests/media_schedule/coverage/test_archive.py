@@ -210,3 +210,13 @@ def test_the_download_name_keeps_a_campaign_name_out_of_paths():
         campaign=Campaign(name='八一/../"宣传" 周'),
     )  # fmt: skip
     assert archive_name(job) == "资料归档_八一_.._宣传_周_20260720-20260809.zip"
+
+
+@time_machine.travel(beijing(2026, 11, 30, 9), tick=False)
+def test_the_archive_form_offers_this_year_in_the_form_a_date_field_takes(client):
+    # A browser's date field shows nothing for any other form than 2026-01-01, and the office
+    # head would then press 开始归档 on two empty fields.
+    client.force_login(user_in_role("双拥办主任", username="zhuren"))
+    html = client.get("/admin/coverage/archive/").content.decode()
+    assert 'type="date" name="starts_on" value="2026-01-01"' in html
+    assert 'type="date" name="ends_on" value="2026-11-30"' in html
