@@ -6,14 +6,20 @@ while its worker delivers, and every page they meet is counted.
 Runs against a system already started with ``scripts/start`` from the same folder (it reads
 that system's database to give the demo staff a password). It drives Chromium through
 Playwright, which ``scripts/test`` installs (``scripts/start`` does not: run
-``.venv/bin/pip install playwright`` in a clone used only to start the system). Four sessions in headless
+``.venv/bin/pip install playwright`` in a clone used only to start the system). Six sessions in headless
 Chromium share the time:
 
 * an editor (bianji) who edits and saves drafts, schedules articles to the website and the
   WeChat account, retries failed placements and exports the placement list;
 * a reviewer who walks the admin and approves what waits for review (三审, all three steps);
 * an LED operator who opens each screen, its previews and packages, and starts exports;
-* a visitor who reads the public column: pages, search, feeds.
+* a visitor who reads the public column: pages, search, feeds;
+* the office head (the administrator) who reads the calendar and its JSON feed, the planner,
+  the coverage report and its cells, the assessment standard, starts an archive and waits for
+  it, and looks through the feed inbox;
+* a station's duty editor (the administrator's second tab) who opens each radio and TV
+  station's day, downloads the rundowns as XLSX and PDF and the calendar feed, and answers
+  the as-run link as the station would (ticks every item aired).
 
 At the end it prints, per person, the pages and actions done and every failure met: an
 answer of 500 or above, a page error or console error, a broken link, an action that did not
@@ -67,7 +73,14 @@ def prepare_staff() -> tuple[dict[str, str], list[int]]:
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects
-    roles = {"editor": "bianji", "reviewer": "zhongshen", "operator": "yunwei"}
+    admin = users.filter(is_superuser=True).order_by("pk").first()
+    roles = {
+        "editor": "bianji",
+        "reviewer": "zhongshen",
+        "operator": "yunwei",
+        "head": admin.username,
+        "station": admin.username,
+    }
     for role, username in list(roles.items()):
         user = users.filter(username=username).first()
         if user is None:
@@ -325,6 +338,119 @@ async def operator(session: Session, deadline: float) -> None:
         await asyncio.sleep(1)
 
 
+async def fetch(session: Session, path: str, expect: str = "") -> bool:
+    """GET a download the way a browser's link would; count it or note what went wrong."""
+    response = await session.page.request.get(urljoin(session.base, path))
+    body = await response.body()
+    if response.status != 200 or (expect and expect.encode() not in body[:4096]):
+        session.person.fail(f"HTTP {response.status} for {path} ({len(body)} bytes)")
+        return False
+    session.person.done["downloads"] += 1
+    return True
+
+
+async def head(session: Session, deadline: float) -> None:
+    await session.login()
+    today = datetime.date.today()
+    while time.monotonic() < deadline:
+        await session.visit("/admin/schedule/calendar/")
+        start = today.replace(day=1) - datetime.timedelta(days=7)
+        feed = f"/admin/schedule/calendar/events/?start={start}T00:00:00&end={start + datetime.timedelta(days=42)}T00:00:00"
+        await fetch(session, feed, "[")
+        await session.visit("/admin/schedule/calendar/planner/")
+        for period in ("week", "month", "quarter", "year"):
+            if await session.visit(f"/admin/coverage/?period={period}"):
+                cells = await session.links("/admin/coverage/cell/")
+                if cells:
+                    await session.visit(random.choice(cells))
+        await fetch(session, "/admin/coverage/export/?period=month", "PK")
+        await session.visit("/admin/coverage/standard/")
+        items = [
+            u
+            for u in await session.links("/admin/coverage/standard/")
+            if re.search(r"/standard/\d+/$", u)
+        ]
+        if items:
+            await session.visit(random.choice(items))
+        await archive(session)
+        await session.visit("/admin/inbox/")
+        entries = [u for u in await session.links("/admin/inbox/") if re.search(r"/inbox/\d+/$", u)]
+        if entries:
+            await session.visit(random.choice(entries))
+        session.person.done["rounds"] += 1
+        await asyncio.sleep(1)
+
+
+async def archive(session: Session) -> None:
+    """Start an archive of this month and wait (bounded) for its download."""
+    if not await session.visit("/admin/coverage/archive/"):
+        return
+    start = session.page.locator("form[action*='/archive/start/'] button[type=submit]")
+    if not await start.count():
+        return
+    await start.first.click()
+    await session.page.wait_for_load_state("domcontentloaded")
+    for _poll in range(60):
+        downloads = [
+            u for u in await session.links("/admin/coverage/archive/") if u.endswith("/download/")
+        ]
+        if downloads:
+            if await fetch(session, urlsplit(downloads[0]).path, "PK"):
+                session.person.done["archives"] += 1
+            return
+        await asyncio.sleep(2)
+        await session.visit("/admin/coverage/archive/")
+    session.person.fail("archive not ready after 2 minutes")
+
+
+async def station(session: Session, deadline: float) -> None:
+    await session.login()
+    while time.monotonic() < deadline:
+        if not await session.visit("/admin/broadcast/"):
+            await asyncio.sleep(2)
+            continue
+        for link in await session.links("/broadcast/calendar/"):
+            await fetch(session, urlsplit(link).path, "BEGIN:VCALENDAR")
+        stations = await session.links("/admin/broadcast/stations/")
+        days = []
+        for link in sorted({u for u in stations if re.search(r"/stations/\d+/[\d-]+/$", u)}):
+            # Today's rundown, and tomorrow's, which the duty editor prepares.
+            base, day = link.rstrip("/").rsplit("/", 1)
+            following = datetime.date.fromisoformat(day) + datetime.timedelta(days=1)
+            days += [link, f"{base}/{following.isoformat()}/"]
+        for day in days[:6]:
+            await session.visit(day)
+            await fetch(session, urlsplit(day).path + "rundown.xlsx", "PK")
+            await fetch(session, urlsplit(day).path + "rundown.pdf", "%PDF")
+            make_link = session.page.locator(
+                "form[action*='/confirmation-link/'] button[type=submit]"
+            )
+            if await make_link.count():
+                await make_link.first.click()
+                await session.page.wait_for_load_state("domcontentloaded")
+                found = re.search(
+                    r"https?://\S+/broadcast/as-run/[^/\s]+/", await session.page.content()
+                )
+                if found:
+                    await answer_as_run(session, found.group(0))
+        session.person.done["rounds"] += 1
+        await asyncio.sleep(1)
+
+
+async def answer_as_run(session: Session, link: str) -> None:
+    """Open the station's as-run page (no account needed) and tick every item as aired."""
+    if not await session.visit(link):
+        return
+    aired = session.page.locator("input[type=radio][value=aired]")
+    if not await aired.count():
+        return
+    for index in range(await aired.count()):
+        await aired.nth(index).check()
+    await session.page.locator("form button[type=submit]").first.click()
+    await session.page.wait_for_load_state("domcontentloaded")
+    session.person.done["as-run answers"] += 1
+
+
 async def run(
     base: str, minutes: float, roles: dict[str, str], articles: list[int]
 ) -> list[Person]:
@@ -335,12 +461,16 @@ async def run(
         Person("reviewer", roles["reviewer"]),
         Person("operator", roles["operator"]),
         Person("visitor", None),
+        Person("head", roles["head"]),
+        Person("station", roles["station"]),
     ]
     loops = {
         "editor": functools.partial(editor, articles=articles),
         "reviewer": reviewer,
         "operator": operator,
         "visitor": visitor,
+        "head": head,
+        "station": station,
     }
     deadline = time.monotonic() + minutes * 60
     async with async_playwright() as playwright:
