@@ -10,12 +10,12 @@ import logging
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import ImageFont
 
@@ -204,11 +204,14 @@ class _Frequencies(dict):
 
 def _frequency_file(jieba) -> Path:
     """jieba's dictionary as an SQLite table (word, frequency; prefixes at 0, as jieba keeps
-    them), built once per machine and dictionary next to jieba's own cache."""
+    them), built once per installation and dictionary in the system's own ``var/cache``
+    (not a shared temporary folder, where another user could put a file of that name)."""
     source = Path(jieba.__file__).with_name("dict.txt")
     stat = source.stat()
     stamp = f"{jieba.__version__}-{stat.st_size}-{int(stat.st_mtime)}"
-    path = Path(tempfile.gettempdir()) / f"led-jieba-{stamp}.sqlite3"
+    folder = Path(settings.VAR_DIR) / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"led-jieba-{stamp}.sqlite3"
     if path.exists():
         return path
     with source.open("rb") as handle:
