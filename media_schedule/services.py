@@ -200,6 +200,8 @@ def placement_retry(*, placement: Placement, user=None) -> Placement:
     first looked up at its outlet (by its outlet id or idempotency key) and only sent again if
     the outlet has no trace of it, so an outlet that did publish it will not publish it twice.
     """
+    if refusal := get_channel(placement.outlet.kind).retry_refusal(placement):
+        raise TransitionError(refusal)
     return _transition(
         placement,
         RETRYABLE,

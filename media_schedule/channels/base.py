@@ -160,7 +160,7 @@ class Channel:
     # is expected to confirm; an outlet may set its own.
     default_confirm_within_hours: int = 24
     # What a person confirms with, for manual and handover kinds (shown on the evidence form).
-    evidence_hint = gettext_lazy("上传能证明已刊播的照片、扫描件或 PDF，或填写网址。")
+    evidence_hint = gettext_lazy("上传能证明已刊播的照片、扫描件、PDF 或录音、录像，或填写网址。")
 
     def build_version(self, page) -> dict[str, Any]:
         """The outlet's default version of ``page`` (the editor may then adjust it)."""
@@ -180,6 +180,11 @@ class Channel:
         if not outlet.is_active:
             return [VersionProblem("outlet", _("该渠道已停用，不能发送。"))]
         return []
+
+    def retry_refusal(self, placement) -> str | None:
+        """Why ``placement`` cannot be put back in the schedule now (e.g. a cancelled station
+        item whose slot has since filled up), or None when it can."""
+        return None
 
     def reschedule_refusal(self, placement=None) -> str | None:
         """Why ``placement`` cannot be moved to another time through the general edit form or

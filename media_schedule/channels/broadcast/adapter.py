@@ -9,6 +9,7 @@ presenter's lead-in (口播导语).
 import math
 from typing import Any
 
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +23,9 @@ from media_schedule.channels.base import (
     ReceiptLine,
     VersionProblem,
 )
+from media_schedule.models import Placement
 
-from .models import BroadcastSlot, Clip, ItemType
+from .models import BroadcastSlot, Clip, ItemType, SlotBooking
 from .script import DEFAULT_CHARS_PER_SECOND, pace_of, radio_script, speakable, spoken_seconds
 
 MAX_ITEM_SECONDS = 30 * 60
@@ -81,6 +83,23 @@ class BroadcastChannel(Channel):
                 ),
             ),
         ]
+
+    def retry_refusal(self, placement) -> str | None:
+        """A cancelled item gave up its seconds: it comes back only if its occurrence is still
+        ahead and still has room for it (others may have been booked meanwhile)."""
+        if placement.status != Placement.Status.CANCELLED:
+            return None
+        # Imported here: the booking services build on this adapter's version arithmetic.
+        from .services import BookingError, booking_fits_again
+
+        booking = SlotBooking.objects.filter(placement=placement).select_related("slot").first()
+        if booking is None:
+            return None
+        try:
+            booking_fits_again(booking, now=timezone.now())
+        except BookingError as error:
+            return str(error)
+        return None
 
     def reschedule_refusal(self, placement=None) -> str | None:
         """A station's item airs in its slot occurrence: it moves by booking it elsewhere."""

@@ -81,6 +81,14 @@ def _check_fits(occurrence: Occurrence, seconds: int, *, now: datetime.datetime)
         )
 
 
+def booking_fits_again(booking: SlotBooking, *, now: datetime.datetime) -> None:
+    """Raise ``BookingError`` unless a cancelled booking's occurrence is still ahead and has
+    room for its seconds beside what has been booked there since."""
+    _check_fits(
+        _occurrence(booking.slot, booking.occurrence_start), booking.planned_seconds, now=now
+    )
+
+
 def booking_place(
     *,
     page: Page,

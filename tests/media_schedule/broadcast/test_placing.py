@@ -22,6 +22,7 @@ from media_schedule.channels.broadcast.services import (
     slot_fill,
 )
 from media_schedule.models import Placement
+from media_schedule.services import TransitionError, placement_cancel, placement_retry
 
 from .conftest import local
 
@@ -91,6 +92,34 @@ def test_exactly_full_is_allowed_and_a_cancelled_placement_frees_its_seconds(
 
     assert occurrence_of(slot, OCCURRENCE).booked_seconds == 60
     assert second.position == 2
+
+
+def test_a_cancelled_item_comes_back_only_while_its_occurrence_has_room(
+    radio, make_slot, make_article
+):
+    slot = make_slot(radio, name="早间新闻", capacity_seconds=60)
+    first = booking_place(
+        page=make_article("一"), slot=slot, original_start=OCCURRENCE, version=radio_version(40)
+    )
+    placement_cancel(placement=first.placement)
+    booking_place(
+        page=make_article("二"), slot=slot, original_start=OCCURRENCE, version=radio_version(30)
+    )
+
+    with pytest.raises(TransitionError) as error:
+        placement_retry(placement=first.placement)
+
+    assert str(error.value) == (
+        "“早间新闻”2026年11月30日 07:30 的场次超出容量 10 秒：已编排 30 秒，本条 40 秒，容量 60 秒。"
+    )
+    first.placement.refresh_from_db()
+    assert first.placement.status == Placement.Status.CANCELLED
+    assert occurrence_of(slot, OCCURRENCE).booked_seconds == 30
+
+    Placement.objects.exclude(pk=first.placement_id).update(status=Placement.Status.CANCELLED)
+    placement_retry(placement=first.placement)
+    assert first.placement.status == Placement.Status.PLANNED
+    assert occurrence_of(slot, OCCURRENCE).booked_seconds == 40
 
 
 def test_the_same_item_twice_in_one_occurrence_is_refused(radio, make_slot, make_article):
