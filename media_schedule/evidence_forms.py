@@ -11,6 +11,7 @@ from .evidence import EvidenceRefused, evidence_from_upload, evidence_from_url
 from .forms import DateTimePicker
 
 MAX_FILES = 10
+ACCEPT = "image/*,application/pdf,audio/*,video/*,.amr,.3gp,.m4a"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -21,7 +22,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one field (Django's documented pattern)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -37,7 +38,11 @@ class EvidenceFields(forms.Form):
     files = MultipleFileField(
         label=_("证据文件"),
         required=False,
-        help_text=_("照片、扫描件（JPEG、PNG、WebP）或 PDF，可多选，每个不超过 20 MB。"),
+        help_text=_(
+            "照片、扫描件、截图（JPEG、PNG、WebP）或 PDF，每个不超过 20 MB；"
+            "录音（MP3、M4A、WAV、OGG、AMR）不超过 50 MB，录像（MP4、MOV、WebM、3GP）"
+            "不超过 200 MB。可多选。"
+        ),
     )
     url = forms.URLField(
         label=_("网址"),
@@ -57,7 +62,7 @@ class EvidenceFields(forms.Form):
         evidence, refused = [], []
         for upload in files:
             try:
-                evidence.append(evidence_from_upload(upload.name, upload.read()))
+                evidence.append(evidence_from_upload(upload.name, upload))
             except EvidenceRefused as error:
                 refused.append(str(error))
         for message in refused:

@@ -15,14 +15,10 @@ from .channels import get_channel
 from .dispatch.record import ConfirmationRefused, delivery_confirm, record_correct
 from .evidence_forms import CorrectionForm, EvidenceForm
 from .models import DeliveryEvidence, DeliveryRecord, Placement
+from .models.evidence import EVIDENCE_CONTENT_TYPES
 from .views import placements_breadcrumbs
 
-CONTENT_TYPES = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "pdf": "application/pdf",
-}
+CONTENT_TYPES = EVIDENCE_CONTENT_TYPES
 
 
 def _require(request, permission: str) -> None:

@@ -32,6 +32,7 @@ from PIL import Image
 
 from media_schedule.channels.fonts import fc_match
 from media_schedule.models import DeliveryEvidence, DeliveryRecord
+from media_schedule.models.evidence import evidence_extension
 from publicity.models import Campaign
 
 from .chart import heatmap_svg
@@ -49,7 +50,6 @@ FONT_FAMILY = "Noto Sans CJK SC"
 PDF_RECORDS_PER_MEDIUM = 60
 PDF_THUMBNAILS_PER_MEDIUM = 12
 THUMBNAIL_PIXELS = 240
-EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "pdf": "pdf"}
 CHUNK = 1024 * 1024
 
 
@@ -88,7 +88,7 @@ class ArchiveData:
 
 
 def _evidence_path(column: str, day: datetime.date, piece: DeliveryEvidence) -> str:
-    extension = EXTENSIONS.get(piece.file_format, "bin")
+    extension = evidence_extension(piece.file_format)
     return f"证据/{LABELS[column]}/{day:%Y-%m-%d}/{piece.record_id}-{piece.pk}.{extension}"
 
 
@@ -153,7 +153,7 @@ def collect(*, start: datetime.date, end: datetime.date, campaign: Campaign | No
         for piece in standing_evidence(item):
             path = ""
             if piece.file:
-                extension = EXTENSIONS.get(piece.file_format, "bin")
+                extension = evidence_extension(piece.file_format)
                 path = (
                     f"证据/考评条目/{number:02d}/{piece.happened_on:%Y-%m-%d}/"
                     f"条目佐证-{piece.pk}.{extension}"
@@ -179,6 +179,19 @@ def _thumbnail(name: str) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+def _recording(piece, path: str, where: str, when) -> dict:
+    """An audio or video file as the PDF lists it: its path in the ZIP and its duration."""
+    day = timezone.localtime(when).date() if isinstance(when, datetime.datetime) else when
+    return {
+        "audio": piece.kind == DeliveryEvidence.Kind.AUDIO,
+        "path": path,
+        "name": piece.original_name,
+        "duration": piece.duration_seconds,
+        "where": where,
+        "day": chinese_date(day),
+    }
+
+
 def report_pdf(data: ArchiveData) -> bytes:
     """The printable report: cover, contents, summary matrix with the chart, a section per
     medium with evidence thumbnails, and the standard's checklist (A4, page numbers)."""
@@ -193,6 +206,13 @@ def report_pdf(data: ArchiveData) -> bytes:
     for column, label in COLUMNS:
         entries = data.records.get(column, [])
         thumbnails = []
+        # Recordings cannot be drawn: listed by their name in the ZIP and their duration.
+        recordings = [
+            _recording(piece, path, entry.record.outlet.name, entry.ran_at)
+            for entry in entries
+            for piece, path in entry.files
+            if piece.kind in (DeliveryEvidence.Kind.AUDIO, DeliveryEvidence.Kind.VIDEO)
+        ]
         for entry in entries:
             for piece, _path in entry.files:
                 if piece.kind == DeliveryEvidence.Kind.PICTURE:
@@ -218,11 +238,20 @@ def report_pdf(data: ArchiveData) -> bytes:
                 "more": max(0, len(entries) - PDF_RECORDS_PER_MEDIUM),
                 "total": len(entries),
                 "thumbnails": thumbnails,
+                "recordings": recordings[:PDF_RECORDS_PER_MEDIUM],
+                "more_recordings": max(0, len(recordings) - PDF_RECORDS_PER_MEDIUM),
             }
         )
+    item_recordings = [
+        _recording(piece, path, piece.outlet.name if piece.outlet else "", piece.happened_on)
+        for pieces in data.item_evidence.values()
+        for piece, path in pieces
+        if path and piece.kind in (DeliveryEvidence.Kind.AUDIO, DeliveryEvidence.Kind.VIDEO)
+    ]
     html = render_to_string(
         "coverage/archive/report.html",
         {
+            "item_recordings": item_recordings,
             "data": data,
             "period": period_label(data.start, data.end),
             "made_on": chinese_date(timezone.localdate()),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media_schedule.models import DeliveryRecord, Outlet, Placement
+from media_schedule.models.evidence import EVIDENCE_CONTENT_TYPES, evidence_extension
 
 from .columns import COLUMNS
 
@@ -137,9 +138,7 @@ class StandardItem(models.Model):
 
 def item_evidence_upload_to(instance: "ItemEvidence", filename: str) -> str:
     """Under ``evidence/`` (a private folder), a name of our own, by month."""
-    extension = {"jpeg": "jpg", "png": "png", "webp": "webp", "pdf": "pdf"}.get(
-        instance.file_format, "bin"
-    )
+    extension = evidence_extension(instance.file_format)
     month = timezone.localdate().strftime("%Y/%m")
     return f"evidence/standards/{month}/{uuid.uuid4().hex}.{extension}"
 
@@ -173,6 +172,11 @@ class ItemEvidence(models.Model):
     url = models.URLField(_("网址"), max_length=500, blank=True)
     original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    width = models.PositiveIntegerField(_("宽（像素）"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("高（像素）"), null=True, blank=True)
+    duration_seconds = models.DecimalField(
+        _("时长（秒）"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
     sha256 = models.CharField(_("校验值"), max_length=64, blank=True)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     place = models.CharField(_("拍摄地点"), max_length=100, blank=True)
@@ -211,6 +215,18 @@ class ItemEvidence(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("item evidence is append-only")
+
+    @property
+    def content_type(self) -> str:
+        return EVIDENCE_CONTENT_TYPES.get(self.file_format, "application/octet-stream")
+
+    @property
+    def is_audio(self) -> bool:
+        return self.kind == "audio"
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == "video"
 
 
 def archive_upload_to(instance: "ArchiveJob", filename: str) -> str:

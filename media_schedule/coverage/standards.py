@@ -5,7 +5,6 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -118,13 +117,15 @@ def item_evidence_add(
             row.file_format = evidence.file_format
             row.url = evidence.url
             row.original_name = evidence.original_name[:255]
-            row.size = len(evidence.content)
+            row.size = evidence.byte_size
+            row.width = evidence.width
+            row.height = evidence.height
+            row.duration_seconds = evidence.duration_seconds
             row.sha256 = evidence.sha256
             row.taken_at = evidence.taken_at
             row.place = evidence.place[:100]
-            if evidence.content:
-                row.file.save(
-                    evidence.original_name or "evidence", ContentFile(evidence.content), save=False
-                )
+            stored = evidence.stored_file()
+            if stored is not None:
+                row.file.save(evidence.original_name or "evidence", stored, save=False)
         row.save()
     return row

@@ -25,6 +25,7 @@ from wagtail.admin.auth import permission_required
 from media_schedule.evidence import EvidenceRefused as FileRefused
 from media_schedule.evidence import evidence_from_upload, evidence_from_url
 from media_schedule.models import DeliveryRecord, Outlet, Placement
+from media_schedule.models.evidence import EVIDENCE_CONTENT_TYPES
 from publicity.models import Campaign, Theme
 
 from . import archive
@@ -50,12 +51,7 @@ ADD_EVIDENCE = "coverage.add_itemevidence"
 VIEW_ARCHIVE = "coverage.view_archivejob"
 ADD_ARCHIVE = "coverage.add_archivejob"
 
-CONTENT_TYPES = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "pdf": "application/pdf",
-}
+CONTENT_TYPES = EVIDENCE_CONTENT_TYPES
 
 
 def _matrix_from(cleaned):
@@ -188,7 +184,10 @@ class ItemEvidenceForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("文件"),
         required=False,
-        help_text=gettext_lazy("照片、扫描件或截图（JPEG、PNG、WebP）或 PDF。"),
+        help_text=gettext_lazy(
+            "照片、扫描件或截图（JPEG、PNG、WebP）、PDF，或录音（MP3、M4A、WAV、OGG、AMR，"
+            "不超过 50 MB）、录像（MP4、MOV、WebM、3GP，不超过 200 MB）。"
+        ),
     )
     url = forms.URLField(label=gettext_lazy("网址"), required=False, assume_scheme="https")
     supersedes = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -199,7 +198,7 @@ class ItemEvidenceForm(forms.Form):
         upload = data.get("file")
         if upload is not None:
             try:
-                data["evidence"] = evidence_from_upload(upload.name, upload.read())
+                data["evidence"] = evidence_from_upload(upload.name, upload)
             except FileRefused as error:
                 self.add_error("file", str(error))
         elif data.get("url"):
@@ -268,11 +267,13 @@ def item_evidence_file(request, itemevidence_id: int):
     piece = get_object_or_404(ItemEvidence, pk=itemevidence_id)
     if not piece.file:
         raise Http404
-    return FileResponse(
+    response = FileResponse(
         piece.file.open("rb"),
         content_type=CONTENT_TYPES.get(piece.file_format, "application/octet-stream"),
         filename=piece.original_name or piece.file.name.rsplit("/", 1)[-1],
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class ArchiveForm(forms.Form):

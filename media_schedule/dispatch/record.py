@@ -8,9 +8,11 @@ transaction. Records are never edited.
 import datetime
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -218,6 +220,22 @@ class EvidenceItem:
     sha256: str = ""
     taken_at: datetime.datetime | None = None
     place: str = ""
+    # A large file (audio, video) is not held in ``content``: ``file`` is an open temporary
+    # file with it, read in chunks when stored; ``size`` is its length.
+    file: IO[bytes] | None = field(default=None, repr=False, compare=False)
+    size: int = 0
+    duration_seconds: Decimal | None = None
+
+    @property
+    def byte_size(self) -> int:
+        return self.size if self.file is not None else len(self.content)
+
+    def stored_file(self) -> File | None:
+        """What a storage saves: the temporary file from its start, or the content."""
+        if self.file is not None:
+            self.file.seek(0)
+            return File(self.file)
+        return ContentFile(self.content) if self.content else None
 
 
 def _mode(outlet: Outlet) -> DeliveryMode:
@@ -377,15 +395,17 @@ def _store_evidence(record: DeliveryRecord, evidence: Iterable[EvidenceItem]) ->
             file_format=item.file_format,
             url=item.url,
             original_name=item.original_name[:255],
-            size=len(item.content),
+            size=item.byte_size,
             width=item.width,
             height=item.height,
+            duration_seconds=item.duration_seconds,
             sha256=item.sha256,
             taken_at=item.taken_at,
             place=item.place[:100],
         )
-        if item.content:
-            piece.file.save(item.original_name or "evidence", ContentFile(item.content), save=False)
+        stored = item.stored_file()
+        if stored is not None:
+            piece.file.save(item.original_name or "evidence", stored, save=False)
         piece.save()
 
 

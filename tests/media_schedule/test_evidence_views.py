@@ -12,6 +12,7 @@ from PIL import Image
 
 from media_schedule.channels.base import Channel, DeliveryMode
 from media_schedule.models import DeliveryRecord, Outlet, Placement
+from tests.support.media_clips import clip
 from tests.support.roles import user_in_role
 from tests.support.schedule_pages import approved_article
 
@@ -178,3 +179,63 @@ def test_a_user_with_admin_access_only_is_refused_everywhere(client, outsider, p
     assert all(code in (302, 403) for code in answers), answers
     assert Placement.objects.get(pk=placement.pk).status == Status.AWAITING
     assert DeliveryRecord.objects.count() == 1
+
+
+def test_audio_and_video_clips_are_recorded_played_and_served_to_editors_only(
+    client, editor, placement
+):
+    response = client.post(
+        evidence_url(placement),
+        {
+            "confirmed_at": "2026-08-01 19:00",
+            "note": "新闻联播后播出，手机录像和录音",
+            "files": [
+                SimpleUploadedFile("播出录像.mp4", clip("mp4"), content_type="video/mp4"),
+                SimpleUploadedFile("电台录音.amr", clip("amr"), content_type="audio/amr"),
+            ],
+        },
+    )
+
+    assert response.status_code == 302
+    video, audio = placement.records.get().evidence.order_by("pk")
+    assert (video.kind, video.file_format, video.width, video.height) == ("video", "mp4", 160, 120)
+    assert (audio.kind, audio.file_format, audio.width) == ("audio", "amr", None)
+    assert video.duration_seconds > 0 and audio.duration_seconds > 0
+    assert video.size == len(clip("mp4")) and video.file.name.endswith(".mp4")
+    page = client.get(f"/admin/schedule/placements/inspect/{placement.pk}/").content.decode()
+    assert (
+        f'<video controls preload="none" width="320" src="/admin/schedule/evidence/{video.pk}/">'
+        in page
+    )
+    assert f'<audio controls preload="none" src="/admin/schedule/evidence/{audio.pk}/">' in page
+    assert f"{video.duration_seconds} 秒" in page
+    served = client.get(f"/admin/schedule/evidence/{video.pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "video/mp4"
+    assert b"".join(served.streaming_content) == clip("mp4")
+    assert client.get(f"/admin/schedule/evidence/{audio.pk}/")["Content-Type"] == "audio/amr"
+
+    client.force_login(user_in_role("仅后台访问", username="outsider"))
+    assert client.get(f"/admin/schedule/evidence/{video.pk}/").status_code in (302, 403)
+
+
+def test_a_text_file_named_mp4_is_refused_and_nothing_is_saved(client, editor, placement):
+    response = client.post(
+        evidence_url(placement),
+        {
+            "confirmed_at": "2026-08-01 19:00",
+            "files": [SimpleUploadedFile("播出录像.mp4", b"not a video\n" * 10)],
+        },
+    )
+
+    assert response.status_code == 200
+    assert "文件“播出录像.mp4”的内容不是可识别的录音或录像（与文件名不符）。" in (
+        response.content.decode()
+    )
+    assert not DeliveryRecord.objects.exists()
+
+
+def test_the_form_says_recordings_are_taken(client, editor, placement):
+    page = client.get(evidence_url(placement)).content.decode()
+
+    assert "录音（MP3、M4A、WAV、OGG、AMR）不超过 50 MB" in page
+    assert "audio/*,video/*" in page

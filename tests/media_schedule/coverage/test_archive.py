@@ -11,6 +11,7 @@ import zipfile
 import openpyxl
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image
 from pypdf import PdfReader
@@ -22,6 +23,7 @@ from media_schedule.dispatch.record import delivery_confirm
 from media_schedule.evidence import evidence_from_upload
 from media_schedule.models import DeliveryRecord
 from publicity.models import Campaign, CampaignTarget
+from tests.support.media_clips import clip
 from tests.support.roles import user_in_role
 
 from .conftest import beijing, deliver, placement_on
@@ -220,3 +222,42 @@ def test_the_archive_form_offers_this_year_in_the_form_a_date_field_takes(client
     html = client.get("/admin/coverage/archive/").content.decode()
     assert 'type="date" name="starts_on" value="2026-01-01"' in html
     assert 'type="date" name="ends_on" value="2026-11-30"' in html
+
+
+def test_audio_and_video_evidence_go_into_the_zip_and_the_report_lists_them(
+    year_of_work, outlets, page
+):
+    head = user_in_role("双拥办主任", username="zhuren2")
+    filmed = placement_on(
+        outlets["newspaper"], beijing(2026, 8, 2, 6), page=page, campaign=year_of_work,
+        status="awaiting",
+    )  # fmt: skip
+    with time_machine.travel(beijing(2026, 8, 2, 10), tick=False):
+        delivery_confirm(
+            placement=filmed, source=DeliveryRecord.Source.EDITOR, user=head,
+            confirmed_at=beijing(2026, 8, 2, 6),
+            evidence=[evidence_from_upload("读报录像.mp4", SimpleUploadedFile("读报录像.mp4", clip("mp4")))],
+        )  # fmt: skip
+    item_evidence_add(
+        item=StandardItem.objects.get(code="4.1"), user=head, happened_on=D(2026, 8, 1),
+        note="走访座谈录音", evidence=evidence_from_upload("座谈录音.mp3", clip("mp3")),
+    )  # fmt: skip
+    video = filmed.records.get().evidence.get()
+
+    archive = open_archive(year_of_work)
+
+    names = archive.namelist()
+    assert f"证据/报纸有文字/2026-08-02/{video.record_id}-{video.pk}.mp4" in names
+    [recording] = [name for name in names if name.endswith(".mp3")]
+    assert recording.startswith("证据/考评条目/")
+    assert archive.read(f"证据/报纸有文字/2026-08-02/{video.record_id}-{video.pk}.mp4") == clip(
+        "mp4"
+    )
+    assert archive.read(recording) == clip("mp3")
+    sums = archive.read("SHA256SUMS.txt").decode()
+    assert hashlib.sha256(clip("mp4")).hexdigest() in sums
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(archive.read("报告.pdf"))).pages
+    )
+    assert "读报录像.mp4" in text and "座谈录音.mp3" in text
+    assert f"{video.duration_seconds} 秒" in text and "录像" in text and "录音" in text

@@ -12,6 +12,7 @@ from PIL import Image
 from media_schedule.coverage.models import ItemEvidence, StandardItem
 from media_schedule.coverage.standards import standard_status
 from publicity.models import Theme
+from tests.support.media_clips import clip
 from tests.support.roles import user_in_role
 
 from .conftest import beijing, deliver
@@ -183,3 +184,52 @@ def test_a_forged_correction_target_is_refused(client, items):
     )
     assert response.status_code == 404
     assert ItemEvidence.objects.count() == 1
+
+
+def test_a_video_attached_by_hand_is_kept_with_its_duration_and_played_to_those_who_may(
+    client, items
+):
+    client.force_login(user_in_role("双拥办主任", username="zhuren"))
+    url = f"/admin/coverage/standard/{items['visits'].pk}/"
+    response = client.post(
+        url,
+        {
+            "happened_on": "2026-07-31",
+            "note": "走访慰问现场录像",
+            "file": SimpleUploadedFile("走访录像.mov", clip("mov"), content_type="video/quicktime"),
+        },
+    )
+
+    assert response.status_code == 302
+    piece = ItemEvidence.objects.get()
+    assert (piece.kind, piece.file_format, piece.width, piece.height) == ("video", "mov", 160, 120)
+    assert piece.duration_seconds > 0 and piece.size == len(clip("mov"))
+    html = client.get(url).content.decode()
+    file_url = f"/admin/coverage/standard/evidence/{piece.pk}/"
+    assert f'<video controls preload="none" width="320" src="{file_url}">' in html
+    assert f"{piece.duration_seconds} 秒" in html
+    served = client.get(file_url)
+    assert served.status_code == 200 and served["Content-Type"] == "video/quicktime"
+
+    client.force_login(user_in_role("覆盖查看"))
+    assert client.get(file_url).status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("录像.mp4", b"plain text, not a video\n", "的内容不是可识别的录音或录像"),
+        ("截断.mp4", clip("mp4")[:2000], "不完整（可能上传中断）"),
+    ],
+)
+def test_a_false_or_cut_short_clip_is_refused_and_nothing_is_stored(
+    client, items, name, content, error
+):
+    client.force_login(user_in_role("双拥办主任", username="zhuren"))
+    response = client.post(
+        f"/admin/coverage/standard/{items['visits'].pk}/",
+        {"happened_on": "2026-07-31", "note": "走访", "file": SimpleUploadedFile(name, content)},
+    )
+
+    assert error in response.content.decode()
+    assert ItemEvidence.objects.count() == 0
