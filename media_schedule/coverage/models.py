@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from media_schedule.models import DeliveryRecord, Outlet, Placement
-from media_schedule.models.evidence import EVIDENCE_CONTENT_TYPES, evidence_extension
+from media_schedule.models.evidence import AppendOnlyEvidence, evidence_extension
 
 from .columns import COLUMNS
 
@@ -143,7 +143,7 @@ def item_evidence_upload_to(instance: "ItemEvidence", filename: str) -> str:
     return f"evidence/standards/{month}/{uuid.uuid4().hex}.{extension}"
 
 
-class ItemEvidence(models.Model):
+class ItemEvidence(AppendOnlyEvidence, models.Model):
     """Evidence attached by hand to a standard item (a meeting filmed, a visit photographed).
 
     Append-only like the delivery log: a correction is a new row superseding the old one,
@@ -207,26 +207,6 @@ class ItemEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.url or self.note[:40]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("item evidence is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("item evidence is append-only")
-
-    @property
-    def content_type(self) -> str:
-        return EVIDENCE_CONTENT_TYPES.get(self.file_format, "application/octet-stream")
-
-    @property
-    def is_audio(self) -> bool:
-        return self.kind == "audio"
-
-    @property
-    def is_video(self) -> bool:
-        return self.kind == "video"
 
 
 def archive_upload_to(instance: "ArchiveJob", filename: str) -> str:

@@ -49,7 +49,32 @@ def evidence_upload_to(instance: "DeliveryEvidence", filename: str) -> str:
     return f"evidence/{month}/{uuid.uuid4().hex}.{extension}"
 
 
-class DeliveryEvidence(models.Model):
+class AppendOnlyEvidence:
+    """What every stored piece of evidence shares (a placement's, a standard item's): rows are
+    only ever added, a correction being a new row, and the file is served as its format."""
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("evidence is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("evidence is append-only")
+
+    @property
+    def content_type(self) -> str:
+        return EVIDENCE_CONTENT_TYPES.get(self.file_format, "application/octet-stream")
+
+    @property
+    def is_audio(self) -> bool:
+        return self.kind == "audio"
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == "video"
+
+
+class DeliveryEvidence(AppendOnlyEvidence, models.Model):
     """One piece of evidence: a checked file (picture, PDF, audio or video) or a link."""
 
     class Kind(models.TextChoices):
@@ -89,23 +114,3 @@ class DeliveryEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.url or f"{self.record_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("evidence is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("evidence is append-only")
-
-    @property
-    def content_type(self) -> str:
-        return EVIDENCE_CONTENT_TYPES.get(self.file_format, "application/octet-stream")
-
-    @property
-    def is_audio(self) -> bool:
-        return self.kind == self.Kind.AUDIO
-
-    @property
-    def is_video(self) -> bool:
-        return self.kind == self.Kind.VIDEO
