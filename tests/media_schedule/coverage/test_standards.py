@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from PIL import Image
 
 from media_schedule.coverage.models import ItemEvidence, StandardItem
@@ -233,3 +234,22 @@ def test_a_false_or_cut_short_clip_is_refused_and_nothing_is_stored(
 
     assert error in response.content.decode()
     assert ItemEvidence.objects.count() == 0
+
+
+def test_an_upgraded_system_gets_its_roll_up_built_from_the_log_once(outlets, page):
+    from media_schedule.coverage.demo import load_coverage_demo
+    from media_schedule.coverage.models import CoverageDay, CoveragePlacement
+
+    deliver(outlets["tv"], beijing(2026, 3, 1, 19), page=page)
+    # As before coverage existed: records in the log, no roll-up.
+    CoveragePlacement.objects.all().delete()
+    CoverageDay.objects.all().delete()
+
+    assert load_coverage_demo(today=D(2026, 5, 1)).placements == 1
+    assert {s.item.code: s.count for s in standard_status()}["1.2"] == 1
+
+    CoveragePlacement.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_coverage", stdout=out)
+    assert out.getvalue() == "覆盖统计已重建 (roll-up rebuilt): 1 个排期\n"
+    assert CoveragePlacement.objects.get().counted is True

@@ -1,5 +1,5 @@
-"""``manage.py load_demo_coverage``: demo items of the assessment standard (idempotent) and a
-fresh coverage roll-up."""
+"""``manage.py load_demo_coverage``: demo items of the assessment standard (idempotent), and
+the coverage roll-up built from the delivery log if it never has been."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,7 +8,7 @@ from media_schedule.coverage.demo import load_coverage_demo
 
 
 class Command(BaseCommand):
-    help = "Create demo assessment-standard items and rebuild the coverage roll-up."
+    help = "Create demo assessment-standard items; build the coverage roll-up if it is empty."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would be created.")
