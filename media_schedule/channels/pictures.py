@@ -51,8 +51,9 @@ def open_picture(source: BinaryIO, *, max_pixels: int = MAX_PICTURE_PIXELS) -> I
             raise PictureError(
                 _("图片文件已损坏，无法读取：%(error)s") % {"error": error}
             ) from None
-    image = ImageOps.exif_transpose(image)
-    return image.convert("RGB")
+    # In place: a photo from a camera is tens of megabytes, a copy of it costs as much again.
+    ImageOps.exif_transpose(image, in_place=True)
+    return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def crop_box(
@@ -84,8 +85,9 @@ def fit_picture(
     """Scale an RGB picture to ``target``: ``crop`` fills it around the focal point,
     ``fit`` shows the whole picture with bars."""
     if mode == "crop":
-        return image.crop(crop_box(image.size, target, focal)).resize(
-            target, Image.Resampling.LANCZOS
+        # Resizing from a box reads the pixels in place: no cropped copy of a large photo.
+        return image.resize(
+            target, Image.Resampling.LANCZOS, box=crop_box(image.size, target, focal)
         )
     canvas = Image.new("RGB", target, background)
     shown = ImageOps.contain(image, target, Image.Resampling.LANCZOS)

@@ -24,7 +24,7 @@ from media_schedule.channels.base import (
 
 from ..pictures import PictureError
 from .models import Screen
-from .playlist import picture_focal, picture_loader
+from .playlist import picture_focal, picture_load
 from .preview import render_preview
 from .render import ScreenSpec, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
@@ -72,7 +72,7 @@ def problems_on_screen(version, screen: Screen) -> list[LedProblem]:
     on_screen = _("%(screen)s：%(problem)s")
     problems: list[LedProblem] = []
     try:
-        picture = picture_loader(version.picture_id)() if version.picture_id else None
+        picture = picture_load(version.picture_id) if version.picture_id else None
     except PictureError as error:
         problems.append(
             LedProblem(

@@ -33,7 +33,7 @@ from .playlist import (
     active_insertions,
     current_loop,
     picture_focal,
-    picture_loader,
+    picture_load,
     playing_at,
     screen_playlist,
 )
@@ -179,7 +179,7 @@ def placement_preview(request, screen_id: int, placement_id: int, view: str):
     placement = get_object_or_404(Placement, pk=placement_id, outlet_id=screen.outlet_id)
     try:
         version = parse_version(placement.version)
-        picture = picture_loader(version.picture_id)() if version.picture_id else None
+        picture = picture_load(version.picture_id) if version.picture_id else None
         focal, _hash = picture_focal(version.picture_id)
         rendered = render_item(version, ScreenSpec.of(screen), picture=picture, focal=focal)
     except (

@@ -11,14 +11,13 @@ a package without it is never written.
 import contextlib
 import hashlib
 import json
-import queue
 import shutil
-import subprocess
 import tempfile
-import threading
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -28,10 +27,11 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext as _
 from PIL import GifImagePlugin, Image
 
-from ..pictures import FocalPoint, PictureError
-from .render import FULL, SCROLL_FRAME_MS, ScreenSpec, Scroll, layout_item, render_item
+from ..pictures import FocalPoint, PictureError, open_picture
+from .render import FULL, ScreenSpec, Scroll, layout_item, render_item
 from .typesetting import MissingGlyphsError
 from .versions import LedVersion
+from .video import VideoEncoder, scroll_yuv420p, video_settings, yuv420p
 
 MANIFEST_SCHEMA = "led-manifest"
 MANIFEST_SCHEMA_VERSION = 2
@@ -40,7 +40,6 @@ SCHEMA_PATH = SCHEMA_DIR / f"manifest-{MANIFEST_SCHEMA_VERSION}.schema.json"
 # Large walls get a scaled-down GIF (their native loop is in the PNGs and the MP4): a GIF
 # frame cannot hold more than 256 colours anyway, so the GIF is a preview there.
 GIF_MAX_PIXELS = 640 * 360
-FFMPEG_TIMEOUT = 900
 # Encoded GIF frames kept for reuse (the loop GIF and a scroll's own GIF, a slogan placed
 # more than once), keyed by a digest of their pixels: a whole scroll of a module screen fits.
 GIF_CACHE_BYTES = 8 * 1024 * 1024
@@ -48,30 +47,6 @@ GIF_CACHE_BYTES = 8 * 1024 * 1024
 # frames), up to this many bytes: a slogan placed several times in the loop is drawn and
 # encoded once. Nothing is evicted, so a loop longer than the budget never thrashes.
 DRAWN_CACHE_BYTES = 64 * 1024 * 1024
-SMALL_VIDEO_PIXELS = 640 * 360
-# Frames waiting for the encoder, in bytes: a few seconds of a small screen, two wall frames.
-VIDEO_QUEUE_BYTES = 8 * 1024 * 1024
-# The video's constant frame rate: with a scroll, one video frame per scroll step (so the
-# video shows exactly the strip's frames); with stills only, one frame a second, which holds
-# every whole-second dwell exactly with the fewest frames to encode.
-SCROLL_FPS = 1000 // SCROLL_FRAME_MS
-STILL_FPS = 1
-KEYFRAME_SECONDS = 10
-# H.264 levels (Rec. ITU-T H.264 Table A-1): (level, max macroblocks a frame, a second).
-# Controllers decode baseline-profile streams up to the level their chip supports; the
-# lowest level that holds the stream is written, and never below 3.0, which every
-# controller family we know of decodes.
-H264_LEVELS = [
-    ("3.0", 1620, 40500),
-    ("3.1", 3600, 108000),
-    ("3.2", 5120, 216000),
-    ("4.0", 8192, 245760),
-    ("4.2", 8704, 522240),
-    ("5.0", 22080, 589824),
-    ("5.1", 36864, 983040),
-    ("5.2", 36864, 2073600),
-]
-
 ProgressCallback = Callable[[int, str], None]
 
 
@@ -84,8 +59,9 @@ class PackageItem:
     version: LedVersion
     placement_id: int | None = None
     page_id: int | None = None
-    # Opens the picture only when the item is rendered, so one picture is in memory at a time.
-    picture: Callable[[], Image.Image | None] | None = None
+    # Opens the picture's file (a context manager giving a binary file) only when the item
+    # is rendered, so one picture is in memory at a time.
+    picture: Callable[[], AbstractContextManager[BinaryIO]] | None = None
     focal: FocalPoint | None = None
 
 
@@ -95,6 +71,8 @@ class PackageResult:
     frame_count: int
     duration_ms: int
     timings: dict[str, float] = field(default_factory=dict)
+    # The build process's peak resident memory, where the build ran in one of its own.
+    peak_rss_mb: float | None = None
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -249,235 +227,6 @@ def _gif_frame(image: Image.Image, spec: ScreenSpec, scale: int) -> Image.Image:
     return image
 
 
-class VideoUnavailable(RuntimeError):
-    """The loop video cannot be encoded here (no ffmpeg with libx264, or ffmpeg failed)."""
-
-
-@dataclass(frozen=True)
-class VideoSettings:
-    """How loop.mp4 is encoded, as the manifest and 说明.txt state it."""
-
-    width: int
-    height: int
-    fps: int
-    level: str
-    padded: bool
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": "loop.mp4",
-            "codec": "h264",
-            "profile": "constrained_baseline",
-            "level": self.level,
-            "pixel_format": "yuv420p",
-            "colour": "bt601_limited",
-            "frame_rate": self.fps,
-            "constant_frame_rate": True,
-            "b_frames": 0,
-            "keyframe_interval_s": KEYFRAME_SECONDS,
-            "width": self.width,
-            "height": self.height,
-            "padded": self.padded,
-        }
-
-
-def h264_level(width: int, height: int, fps: int) -> str:
-    """The lowest H.264 level (from 3.0 up) that holds ``width``×``height`` at ``fps``."""
-    macroblocks = ((width + 15) // 16) * ((height + 15) // 16)
-    for level, per_frame, per_second in H264_LEVELS:
-        if macroblocks <= per_frame and macroblocks * fps <= per_second:
-            return level
-    return H264_LEVELS[-1][0]
-
-
-def video_settings(spec: ScreenSpec, *, scrolls: bool) -> VideoSettings:
-    """Frame rate, level and size of the loop video for ``spec``.
-
-    yuv420p needs even dimensions: an odd width or height gets one dark column or row on the
-    right or at the bottom (``padded``), never a scaled picture."""
-    width, height = spec.width + spec.width % 2, spec.height + spec.height % 2
-    fps = SCROLL_FPS if scrolls else STILL_FPS
-    return VideoSettings(
-        width,
-        height,
-        fps,
-        h264_level(width, height, fps),
-        width != spec.width or height != spec.height,
-    )
-
-
-_LIMITED_LUMA = [16 + round(value * 219 / 255) for value in range(256)]
-_LIMITED_CHROMA = [16 + round(value * 224 / 255) for value in range(256)]
-
-
-def yuv420p(image: Image.Image, settings: VideoSettings) -> bytes:
-    """One frame as planar 4:2:0 BT.601 limited-range bytes, padded to the video size.
-
-    Converted here once per distinct picture, so a still held for many video frames costs
-    one conversion, and ffmpeg only copies it."""
-    rgb = image.convert("RGB")
-    if rgb.size != (settings.width, settings.height):
-        canvas = Image.new("RGB", (settings.width, settings.height))
-        canvas.paste(rgb, (0, 0))
-        rgb = canvas
-    luma, blue, red = rgb.convert("YCbCr").split()
-    # reduce(2) averages each 2×2 block, as a BOX resize to half size does, but faster.
-    return b"".join(
-        [
-            luma.point(_LIMITED_LUMA).tobytes(),
-            blue.reduce(2).point(_LIMITED_CHROMA).tobytes(),
-            red.reduce(2).point(_LIMITED_CHROMA).tobytes(),
-        ]
-    )
-
-
-def scroll_yuv420p(scroll: Scroll, settings: VideoSettings):
-    """The video frames of a scroll, cut from its strip converted once.
-
-    Luma is cut column for column; chroma, half as wide, from the strip's chroma at even
-    offsets or from that of the strip shifted by one column at odd ones, so each frame is
-    what converting it alone would give. Screens of odd size take the frame-by-frame way
-    (their padding column must stay dark)."""
-    if settings.padded:
-        for number in range(scroll.frame_count):
-            yield yuv420p(scroll.frame(number), settings)
-        return
-    rgb = scroll.strip.convert("RGB")
-    luma, blue, red = rgb.convert("YCbCr").split()
-    luma = luma.point(_LIMITED_LUMA)
-    height, half_height = rgb.height, rgb.height // 2
-
-    def halved(plane: Image.Image, shift: int) -> Image.Image:
-        plane = plane.crop((shift, 0, shift + (plane.width - shift) // 2 * 2, height))
-        return plane.reduce(2).point(_LIMITED_CHROMA)
-
-    chroma = {shift: (halved(blue, shift), halved(red, shift)) for shift in (0, 1)}
-    width, half_width = settings.width, settings.width // 2
-    for number in range(scroll.frame_count):
-        left = number * scroll.step_px
-        shift = left % 2
-        blue_half, red_half = chroma[shift]
-        origin = (left - shift) // 2
-        box = (origin, 0, origin + half_width, half_height)
-        yield b"".join(
-            [
-                luma.crop((left, 0, left + width, height)).tobytes(),
-                blue_half.crop(box).tobytes(),
-                red_half.crop(box).tobytes(),
-            ]
-        )
-
-
-class VideoEncoder:
-    """Streams frames into ffmpeg (libx264) at a constant frame rate.
-
-    Each frame is written ``duration × fps`` times: the stream holds exactly as many frames
-    as the loop lasts, with no B-frames and constrained-baseline profile, the form the
-    controllers' players (HDPlayer, ViPlex, 仰邦) read most reliably. A writer thread feeds
-    the pipe, so rendering goes on while x264 encodes on the other core. Raises
-    :class:`VideoUnavailable` when ffmpeg is missing or fails.
-    """
-
-    def __init__(self, settings: VideoSettings, out_path: Path):
-        ffmpeg = shutil.which("ffmpeg")
-        if ffmpeg is None:
-            raise VideoUnavailable(
-                _(
-                    "无法生成视频 loop.mp4：本机未安装 ffmpeg。"
-                    "请运行 scripts/start（会自动安装）或安装 ffmpeg 后重新导出。"
-                )
-            )
-        self.settings = settings
-        self.frames = 0
-        self.elapsed_ms = 0
-        self._broken = False
-        # ffmpeg's messages go to a file, not a pipe: a full pipe would stall it mid-stream.
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close/abort)
-        fps = str(settings.fps)
-        small = settings.width * settings.height <= SMALL_VIDEO_PIXELS
-        command = [
-            ffmpeg, "-nostdin", "-v", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv",
-            "-s", f"{settings.width}x{settings.height}", "-framerate", fps, "-i", "pipe:0",
-            "-c:v", "libx264", "-preset", "ultrafast",
-            "-profile:v", "baseline", "-level:v", settings.level, "-bf", "0",
-            "-g", str(settings.fps * KEYFRAME_SECONDS), "-crf", "16",
-            # One thread for LED modules: their frames are so small that threads only wait.
-            "-threads", "1" if small else "0",
-            "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "smpte170m",
-            "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
-            "-fps_mode", "cfr", "-r", fps, "-movflags", "+faststart", str(out_path),
-        ]  # fmt: skip
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
-        )
-        frame_bytes = settings.width * settings.height * 3 // 2
-        self._queue: queue.Queue = queue.Queue(maxsize=max(2, VIDEO_QUEUE_BYTES // frame_bytes))
-        self._writer = threading.Thread(target=self._write, name="led-video", daemon=True)
-        self._writer.start()
-
-    def _write(self) -> None:
-        stdin = self._process.stdin
-        while (job := self._queue.get()) is not None:
-            data, repeat = job
-            if self._broken:
-                continue  # keep taking jobs so that the renderer never blocks on a dead pipe
-            try:
-                for _repeat in range(repeat):
-                    stdin.write(data)
-            except OSError:
-                self._broken = True
-
-    def add(self, image: Image.Image, duration_ms: int) -> None:
-        """Hold ``image`` for ``duration_ms``, rounded on the running total so that no
-        rounding accumulates over the loop."""
-        self.add_raw(yuv420p(image, self.settings), duration_ms)
-
-    def add_raw(self, data: bytes, duration_ms: int) -> None:
-        """Like :meth:`add` with a frame already converted by :func:`yuv420p`."""
-        if self._broken:
-            self._fail()
-        self.elapsed_ms += duration_ms
-        target = round(self.elapsed_ms * self.settings.fps / 1000)
-        if target > self.frames:
-            self._queue.put((data, target - self.frames))
-            self.frames = target
-
-    def _stop_writer(self) -> None:
-        if self._writer.is_alive():
-            self._queue.put(None)
-            self._writer.join()
-
-    def _fail(self):
-        self._process.kill()
-        self._stop_writer()
-        self._process.wait()
-        self._stderr.seek(0)
-        detail = self._stderr.read().decode(errors="replace")[-1500:]
-        raise VideoUnavailable(_("视频 loop.mp4 编码失败：%(detail)s") % {"detail": detail})
-
-    def close(self) -> None:
-        """Finish the file; raises :class:`VideoUnavailable` unless ffmpeg succeeded."""
-        self._stop_writer()
-        with contextlib.suppress(BrokenPipeError):
-            self._process.stdin.close()
-        try:
-            code = self._process.wait(timeout=FFMPEG_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self._fail()
-        if code != 0 or self._broken or self.frames == 0:
-            self._fail()
-        self._stderr.close()
-
-    def abort(self) -> None:
-        """Stop ffmpeg if it still runs (a build that failed half-way)."""
-        if self._process.poll() is None:
-            self._process.kill()
-        self._stop_writer()
-        self._process.wait()
-        self._stderr.close()
-
-
 def _time_text(ms: int) -> str:
     seconds = ms / 1000
     return f"{seconds:g}"
@@ -600,7 +349,7 @@ def build_package(
     ``header`` carries the ``screen`` and ``package`` parts of the manifest (and, for an
     insertion, its ``insertion`` window). ``progress(percent, message)`` is called as the
     work advances. Raises the renderer's errors (e.g. missing glyphs) and
-    :class:`VideoUnavailable` before anything of a half-built package can be used.
+    :class:`~.video.VideoUnavailable` before anything of a half-built package can be used.
     """
     report = progress or (lambda percent, message: None)
     timings: dict[str, float] = {}
@@ -631,7 +380,10 @@ def build_package(
     try:
         # Started before anything is rendered: a machine that cannot encode fails at once.
         video = VideoEncoder(settings, workdir / "loop.mp4")
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with (
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+            contextlib.ExitStack() as stack,
+        ):
 
             def add_file(source: Path, path: str, media_type: str, role: str) -> None:
                 # Streamed, not read whole: a wall's video is tens of megabytes.
@@ -672,21 +424,35 @@ def build_package(
             with gif_path.open("wb") as gif_file:
                 gif = GifStream(gif_file, shared_palette=shared, cache=GifCache())
                 drawn = DrawnCache()
-                for number, item in enumerate(items, start=1):
+                # Drawable items with their place in the loop; the next one's picture is
+                # decoded on another thread while this one is drawn (Pillow decodes
+                # without the interpreter lock), two pictures in memory at most.
+                drawable = [
+                    (number, item)
+                    for number, item in enumerate(items, start=1)
+                    if item.key in layouts
+                ]
+                loader = stack.enter_context(
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix="led-picture")
+                )
+                upcoming = loader.submit(_load_picture, drawable[0][1]) if drawable else None
+                for index, (number, item) in enumerate(drawable):
                     report(
                         int(85 * (number - 1) / max(1, len(items))),
                         _("正在生成第 %(number)d/%(total)d 条")
                         % {"number": number, "total": len(items)},
                     )
-                    if item.key not in layouts:
-                        continue
+                    loading = upcoming
+                    if index + 1 < len(drawable):
+                        upcoming = loader.submit(_load_picture, drawable[index + 1][1])
                     notes: list[str] = []
                     try:
-                        picture = item.picture() if item.picture else None
+                        picture = loading.result()
                     except PictureError as error:
                         # One broken picture must not keep the whole loop off the screen.
                         picture = None
                         notes.append(str(error))
+                    del loading
                     rendered = render_item(
                         item.version,
                         spec,
@@ -746,10 +512,10 @@ def build_package(
                                 )
                                 if loop_gif:
                                     gif.add(_gif_frame(frame.image, spec, scale), frame.duration_ms)
-                                if photo:
-                                    video.add(frame.image, frame.duration_ms)
-                                else:
-                                    video.add_raw(yuv, frame.duration_ms)
+                                video.add_still(
+                                    yuv420p(frame.image, settings) if photo else yuv,
+                                    frame.duration_ms,
+                                )
                             segments_json.append(
                                 {
                                     "kind": segment.kind,
@@ -839,6 +605,13 @@ def build_package(
     return PackageResult(manifest, frame_total, duration_total, timings)
 
 
+def _load_picture(item: PackageItem) -> Image.Image | None:
+    if item.picture is None:
+        return None
+    with item.picture() as handle:
+        return open_picture(handle)
+
+
 def _write_scroll(
     loop_gif, segment, name, add, gif, video, spec, scale, shared, drawn
 ) -> dict[str, Any]:
@@ -853,7 +626,7 @@ def _write_scroll(
     encoded = drawn.encoded_for(scroll)
     if encoded is None:
         frame_pixels = (spec.width // scale) * (spec.height // scale)
-        video_bytes = video.settings.width * video.settings.height * 3 // 2
+        video_bytes = video.settings.frame_bytes
         size = scroll.frame_count * (video_bytes + (frame_pixels if loop_gif else 0))
         keep = drawn.may_keep(scroll, size)
         item_gif_buffer = BytesIO()
@@ -868,8 +641,8 @@ def _write_scroll(
                     loop_frames.append(big)
             item_gif.add(small, frame.duration_ms)
         item_gif.close()
-        for data in scroll_yuv420p(scroll, video.settings):
-            video.add_raw(data, scroll.frame_ms)
+        for number, data in enumerate(scroll_yuv420p(scroll, video.settings)):
+            video.add_motion(data, first=number == 0)
             if keep:
                 video_frames.append(data)
         encoded = {
@@ -883,8 +656,8 @@ def _write_scroll(
     else:
         for image in encoded["loop_frames"]:
             gif.add(image, scroll.frame_ms)
-        for data in encoded["video"]:
-            video.add_raw(data, scroll.frame_ms)
+        for number, data in enumerate(encoded["video"]):
+            video.add_motion(data, first=number == 0)
     strip_path = f"strips/{name}.png"
     strip_digest = add(strip_path, encoded["strip"], "image/png", "scroll_strip", False)
     item_gif_path = f"items/{name}.gif"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 from wagtail.images import get_image_model
 
 from media_schedule.channels.base import VersionProblem
@@ -99,17 +100,22 @@ def playing_at(
     return [entry for entry in valid if entry.version.priority == top]
 
 
-def picture_loader(image_id: int):
-    """A callable that opens a Wagtail image safely when the item is rendered."""
+def picture_opener(image_id: int):
+    """A callable that opens a Wagtail image's file when the item is rendered."""
 
-    def load():
+    def open_file():
         image = get_image_model().objects.filter(pk=image_id).first()
         if image is None:
             raise PictureError(_("图片（编号 %(id)s）不存在或已被删除。") % {"id": image_id})
-        with image.open_file() as handle:
-            return open_picture(handle)
+        return image.open_file()
 
-    return load
+    return open_file
+
+
+def picture_load(image_id: int) -> Image.Image:
+    """A Wagtail image decoded for rendering (see :func:`~..pictures.open_picture`)."""
+    with picture_opener(image_id)() as handle:
+        return open_picture(handle)
 
 
 def picture_focal(image_id: int | None) -> tuple[FocalPoint | None, str]:
@@ -145,7 +151,7 @@ def package_items(entries: list[PlaylistEntry]) -> tuple[list[PackageItem], list
                 version=version,
                 placement_id=entry.placement.pk,
                 page_id=entry.placement.page_id,
-                picture=picture_loader(version.picture_id) if version.picture_id else None,
+                picture=picture_opener(version.picture_id) if version.picture_id else None,
                 focal=focal,
             )
         )

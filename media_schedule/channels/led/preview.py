@@ -16,7 +16,7 @@ from PIL import Image
 
 from ..pictures import PictureError
 from .models import Screen
-from .playlist import picture_focal, picture_loader
+from .playlist import picture_focal, picture_load
 from .render import FULL, METHOD_LABELS, ScreenSpec, render_item
 from .typesetting import FontMissingError, MissingGlyphsError
 from .versions import InvalidVersion, parse_version
@@ -88,7 +88,7 @@ def render_preview(version: dict[str, Any], *, outlet=None) -> str:
     try:
         parsed = parse_version(version)
         try:
-            picture = picture_loader(parsed.picture_id)() if parsed.picture_id else None
+            picture = picture_load(parsed.picture_id) if parsed.picture_id else None
         except PictureError as error:
             # The text still shows; the picture's problem is listed with the others.
             picture = None

@@ -7,6 +7,7 @@ screens a four-entry palette (dark, red, green, yellow = red + green); full-colo
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from ..pictures import FocalPoint, fit_picture
@@ -173,9 +174,9 @@ def _finish(canvas: Image.Image, spec: ScreenSpec, colour: str) -> Image.Image:
 
 THRESHOLD, ORDERED, DIFFUSION = "threshold", "ordered", "diffusion"
 METHOD_LABELS = {
-    THRESHOLD: _("对比度拉伸后二值化"),
-    ORDERED: _("有序抖动"),
-    DIFFUSION: _("误差扩散抖动"),
+    THRESHOLD: gettext_lazy("对比度拉伸后二值化"),
+    ORDERED: gettext_lazy("有序抖动"),
+    DIFFUSION: gettext_lazy("误差扩散抖动"),
 }
 # Above this legibility loss a one-colour picture is not expected to read (see legibility_loss).
 ILLEGIBLE_LOSS = 0.16

@@ -17,8 +17,9 @@ from wagtail.log_actions import log
 from media_schedule.dispatch.record import ConfirmationRefused, delivery_confirm
 from media_schedule.models import DeliveryRecord, Placement
 
+from .builder import build_package_isolated
 from .models import TOKEN_ROTATED, ExportJob, Package, PullLog, Screen, new_token
-from .package import PackageItem, ProgressCallback, build_package, manifest_json
+from .package import PackageItem, ProgressCallback, manifest_json
 from .playlist import (
     active_insertions,
     content_fingerprint,
@@ -94,7 +95,7 @@ def _build_and_save(
             **(extra_header or {}),
         }
         with tempfile.TemporaryFile() as handle:
-            result = build_package(
+            result = build_package_isolated(
                 handle, spec=spec, items=items, header=header, kind=kind, progress=progress
             )
             handle.flush()

@@ -8,23 +8,32 @@ import json
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import jsonschema
 import pytest
 from PIL import Image
 
 from media_schedule.channels.led import package as package_module
+from media_schedule.channels.led import video as video_module
 from media_schedule.channels.led.package import (
     SCHEMA_DIR,
     SCHEMA_PATH,
     PackageItem,
-    VideoUnavailable,
     build_package,
     read_manifest,
     segment_frames,
 )
 from media_schedule.channels.led.render import ScreenSpec
 from media_schedule.channels.led.versions import parse_version
+from media_schedule.channels.led.video import (
+    VideoEncoder,
+    VideoUnavailable,
+    gop_lengths,
+    scroll_yuv420p,
+    video_settings,
+    yuv420p,
+)
 
 
 def header(spec: ScreenSpec) -> dict:
@@ -60,12 +69,18 @@ ITEMS = [
 ]
 
 
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def items(with_picture=False):
     made = []
     for number, (text, dwell) in enumerate(ITEMS, start=1):
         picture = None
         if with_picture and number == 1:
-            picture = lambda: Image.linear_gradient("L").resize((800, 600)).convert("RGB")  # noqa: E731
+            picture = lambda: io.BytesIO(png_bytes(Image.linear_gradient("L").resize((800, 600))))  # noqa: E731
         made.append(
             PackageItem(
                 key=f"placement-{number}",
@@ -276,9 +291,9 @@ def test_stills_only_loop_is_one_frame_a_second_and_odd_sizes_are_padded(tmp_pat
 
 
 def test_a_machine_that_cannot_encode_video_fails_loudly_and_writes_no_package(monkeypatch):
-    monkeypatch.setattr(package_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(video_module, "ENCODER", "libx264-missing")
     buffer = io.BytesIO()
-    with pytest.raises(VideoUnavailable, match="ffmpeg"):
+    with pytest.raises(VideoUnavailable, match="libx264-missing"):
         build_package(
             buffer,
             spec=ScreenSpec(64, 16, "single"),
@@ -288,13 +303,89 @@ def test_a_machine_that_cannot_encode_video_fails_loudly_and_writes_no_package(m
     assert buffer.getvalue() == b""
 
 
-def test_an_encoder_that_breaks_mid_stream_is_an_error_not_a_package(monkeypatch, tmp_path):
-    fake = tmp_path / "ffmpeg"
-    fake.write_text("#!/bin/sh\necho 'libx264 not available' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(package_module.shutil, "which", lambda name: str(fake))
-    with pytest.raises(VideoUnavailable, match="libx264 not available"):
-        build(ScreenSpec(64, 16, "single"))
+def test_a_video_that_cannot_be_written_is_an_error_not_a_package():
+    # /dev/full takes the file but fails every write, as a full disk does.
+    settings = video_settings(ScreenSpec(64, 16, "single"), scrolls=True)
+    video = VideoEncoder(settings, Path("/dev/full"))
+    frame = yuv420p(Image.new("RGB", (64, 16), "red"), settings)
+    for _second in range(30):
+        video.add_still(frame, 1000)
+    with pytest.raises(VideoUnavailable, match=r"loop\.mp4"):
+        video.close()
+
+
+def decoded_frames(path: Path, settings) -> list[bytes]:
+    """Every frame of ``path`` as ffmpeg's own decoder gives it; decoding errors fail."""
+    completed = subprocess.run(
+        ["ffmpeg", "-v", "error", "-xerror", "-i", str(path), "-f", "rawvideo",
+         "-pix_fmt", "yuv420p", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    assert completed.stderr == b""
+    size = settings.frame_bytes
+    data = completed.stdout
+    assert len(data) % size == 0
+    return [data[offset : offset + size] for offset in range(0, len(data), size)]
+
+
+def mean_difference(first: bytes, second: bytes) -> float:
+    return sum(abs(a - b) for a, b in zip(first, second, strict=True)) / len(first)
+
+
+def test_each_still_decodes_as_one_unchanging_picture_close_to_its_frame(single, tmp_path):
+    result, archive = single
+    manifest = json.loads(archive.read("manifest.json"))
+    path = tmp_path / "loop.mp4"
+    path.write_bytes(archive.read("loop.mp4"))
+    settings = video_settings(ScreenSpec(192, 64, "single"), scrolls=True)
+
+    frames = decoded_frames(path, settings)
+
+    assert len(frames) == manifest["loop"]["video"]["frame_count"] == result.duration_ms // 50
+    # Item 1: its text for 6 s (120 frames), then its picture for 6 s.
+    text, picture = manifest["items"][0]["segments"]
+    for segment, first in ((text, 0), (picture, 120)):
+        held = frames[first : first + 120]
+        assert len(set(held)) == 1, "a still must not change while it is held"
+        source = Image.open(io.BytesIO(archive.read(segment["frames"][0]["file"])))
+        assert mean_difference(held[0], yuv420p(source, settings)) < 1.5
+    assert frames[119] != frames[120]
+    # The scroll that follows moves on every frame.
+    scroll = frames[240 : 240 + manifest["items"][1]["segments"][0]["scroll"]["frame_count"]]
+    assert all(a != b for a, b in itertools.pairwise(scroll[:20]))
+
+
+def test_without_skip_pictures_every_frame_is_encoded_and_decodes_alike(monkeypatch, tmp_path):
+    spec = ScreenSpec(96, 32, "dual")
+    settings = video_settings(spec, scrolls=False)
+    stills = [Image.new("RGB", (96, 32), colour) for colour in ("red", "green", "yellow")]
+    decoded = {}
+    for name, limit in (("skips", video_module.SKIP_PICTURE_MAX_BYTES), ("encoded", 0)):
+        monkeypatch.setattr(video_module, "SKIP_PICTURE_MAX_BYTES", limit)
+        path = tmp_path / f"{name}.mp4"
+        video = VideoEncoder(settings, path)
+        assert (video._skips is None) == (limit == 0)
+        for image, seconds in zip(stills, (12, 1, 21), strict=True):
+            video.add_still(yuv420p(image, settings), seconds * 1000)
+        video.close()
+        decoded[name] = decoded_frames(path, settings)
+        packets = ffprobe(path)["packets"]
+        step = packets[1]["pts"] - packets[0]["pts"]
+        keyframes = [p["pts"] // step for p in packets if "K" in p["flags"]]
+        assert keyframes[:4] == [0, 10, 12, 13]
+        assert max(b - a for a, b in itertools.pairwise([*keyframes, 34])) <= 10
+
+    assert len(decoded["skips"]) == len(decoded["encoded"]) == 34
+    for skipped, encoded in zip(decoded["skips"], decoded["encoded"], strict=True):
+        assert mean_difference(skipped, encoded) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("frames", "lengths"),
+    [(1, [1]), (7, [7]), (10, [10]), (11, [9, 2]), (20, [10, 10]), (21, [10, 9, 2])],
+)
+def test_a_long_still_is_cut_into_keyframe_groups_never_leaving_a_lone_keyframe(frames, lengths):
+    assert gop_lengths(frames, 10) == lengths
 
 
 def test_scroll_strip_gives_exactly_the_frames_of_todays_renderer():
@@ -390,7 +481,6 @@ def test_an_item_that_cannot_be_drawn_is_skipped_and_named_not_fatal():
 
 @pytest.mark.parametrize("step", [7, 8])
 def test_scroll_video_frames_cut_from_the_converted_strip_equal_converting_each_frame(step):
-    from media_schedule.channels.led.package import scroll_yuv420p, video_settings, yuv420p
     from media_schedule.channels.led.render import Scroll
 
     spec = ScreenSpec(96, 32, "dual")

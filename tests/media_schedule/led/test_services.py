@@ -1,13 +1,13 @@
 """Packages per screen: new versions only on change, insertions, the playlist rules."""
 
 import datetime
+import sys
 import zipfile
 
 import pytest
 from django.utils import timezone
 
-from media_schedule.channels.led import package as package_module
-from media_schedule.channels.led import services
+from media_schedule.channels.led import builder, services
 from media_schedule.channels.led.models import Package
 from media_schedule.channels.led.playlist import playing_at, screen_playlist
 from media_schedule.models import Placement
@@ -169,13 +169,18 @@ def test_export_where_video_cannot_be_made_fails_and_stores_no_package(
 ):
     screen = make_screen()
     deliver_placement(screen, {"lines": ["军民团结一家亲"]})
-    monkeypatch.setattr(package_module.shutil, "which", lambda name: None)
+    # The build process runs where PyAV cannot be imported.
+    without_av = (
+        "import runpy, sys; sys.modules['av'] = None; "
+        "runpy.run_module('media_schedule.channels.led.builder', run_name='__main__')"
+    )
+    monkeypatch.setattr(builder, "BUILD_COMMAND", [sys.executable, "-c", without_av])
     job = screen.export_jobs.create()
 
     finished = services.export_job_run(job_id=job.pk)
 
     assert finished.status == finished.Status.FAILED
-    assert "无法生成视频 loop.mp4：本机未安装 ffmpeg" in finished.error
+    assert "无法生成视频 loop.mp4：本机缺少 H.264 编码器 libx264" in finished.error
     assert not Package.objects.filter(screen=screen).exists()
 
 
