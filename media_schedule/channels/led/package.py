@@ -310,7 +310,8 @@ def readme_text(manifest: dict[str, Any]) -> str:
         f"  H.264（Constrained Baseline，级别 {video['level']}），无 B 帧，"
         f"恒定帧率 {video['frame_rate']} 帧/秒，yuv420p，"
         f"画面 {video['width']}×{video['height']} 像素{padding}，"
-        f"每 {video['keyframe_interval_s']} 秒一个关键帧；视频时长与一轮节目时长相同。",
+        f"每条节目都从关键帧开始，关键帧间隔不超过 {video['keyframe_interval_s']} 秒；"
+        "视频时长与一轮节目时长相同。",
         "  这是灰度（HDPlayer）、诺瓦（ViPlex）、仰邦等控制卡播放最稳定的格式。",
         "",
         "三、用U盘更新",

@@ -267,6 +267,16 @@ def test_mp4_is_constant_rate_h264_without_b_frames_as_long_as_the_loop(single, 
     }
     readme = archive.read("说明.txt").decode("utf-8-sig")
     assert "恒定帧率 20 帧/秒" in readme and "无 B 帧" in readme and "级别 3.0" in readme
+    assert "每条节目都从关键帧开始，关键帧间隔不超过 10 秒" in readme
+    # Every segment starts on a keyframe: the positions of the segments' first frames.
+    keyframes = {packet["pts"] for packet in packets if "K" in packet["flags"]}
+    step = packets[1]["pts"] - packets[0]["pts"]
+    starts, elapsed = [], 0
+    for item in manifest["items"]:
+        for segment in item["segments"]:
+            starts.append(elapsed * 20 // 1000 * step)
+            elapsed += segment["duration_ms"]
+    assert set(starts) <= keyframes
 
 
 def test_stills_only_loop_is_one_frame_a_second_and_odd_sizes_are_padded(tmp_path):
