@@ -60,3 +60,28 @@ def test_demo_screens_come_with_an_operator_in_the_operator_group():
     assert list(operator.groups.values_list("name", flat=True)) == ["显示屏操作员"]
     assert operator.get_full_name() == "运维小张"
     assert not operator.has_usable_password()
+
+
+def test_demo_screens_show_a_picture_where_the_demo_articles_have_covers(settings, tmp_path):
+    from media_schedule.channels.led import services
+    from media_schedule.channels.led.models import Screen
+    from tests.support.wechat_pages import make_article, make_image
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cover = make_image("演示封面", size=(800, 450))
+    make_article(cover=cover)
+
+    load_demo_screens(build_packages=False)
+
+    screen = Screen.objects.get(outlet__name="人民广场公告屏")
+    versions = list(
+        Placement.objects.filter(outlet=screen.outlet)
+        .order_by("due_at")
+        .values_list("version", flat=True)
+    )
+    assert len(versions) == 5
+    assert versions[-1]["picture_id"] == cover.pk
+    package, _is_new = services.screen_package_refresh(screen=screen)
+    last = package.manifest["items"][-1]
+    assert [segment["kind"] for segment in last["segments"]] == ["text", "picture"]
+    assert last["segments"][1]["conversion"] in {"threshold", "ordered", "diffusion"}

@@ -82,8 +82,8 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
             if not articles or Placement.objects.filter(outlet=outlet).exists():
                 continue
             now = timezone.now()
-            for number, slogan in enumerate(SLOGANS):
-                due_at = now - datetime.timedelta(hours=len(SLOGANS) - number)
+            for number, slogan in enumerate(_slogans(articles)):
+                due_at = now - datetime.timedelta(hours=len(SLOGANS) + 1 - number)
                 placement = Placement.objects.create(
                     page=articles[number % len(articles)],
                     outlet=outlet,
@@ -120,6 +120,16 @@ def load_demo_screens(*, build_packages: bool = True) -> DemoScreensReport:
             if package and is_new:
                 report.packages.append(f"{screen.name} v{package.version}")
     return report
+
+
+def _slogans(articles: list[ArticlePage]) -> list[dict]:
+    """The demo slogans, and one with the first article's cover picture where it has one,
+    so that every screen shows how a picture is fitted (and dotted on one-colour screens)."""
+    covered = next((article for article in articles if article.cover_image_id), None)
+    if covered is None:
+        return SLOGANS
+    picture = {"lines": ["双拥共建 情深谊长"], "colour": "yellow"}
+    return [*SLOGANS, {**picture, "picture_id": covered.cover_image_id, "picture_fit": "crop"}]
 
 
 def _operator(report: DemoScreensReport) -> None:
