@@ -180,6 +180,9 @@ METHOD_LABELS = {
 }
 # Above this legibility loss a one-colour picture is not expected to read (see legibility_loss).
 ILLEGIBLE_LOSS = 0.16
+# A picture that needs dithering (a photo, not flat shapes) turns into a field of dots no one
+# recognises on fewer rows than this: a 64×16 module holds 1,024 diodes.
+MIN_DOTTED_PICTURE_ROWS = 32
 # A plain threshold keeps edges crisp and a logo's shapes whole: it is kept whenever it loses
 # at most this much more than the best dither (which only wins on soft anti-aliased edges).
 THRESHOLD_PREFERENCE = 0.02
@@ -242,6 +245,25 @@ def legibility_loss(grey: Image.Image, dots: Image.Image) -> float:
     return tone.mean[0] / 255 + 0.5 * speckle.mean[0] / 255
 
 
+def _picture_warning(spec: ScreenSpec, method: str, loss: float) -> str | None:
+    """The editor's warning when a picture will not read on a module screen, or ``None``."""
+    size = {"w": spec.width, "h": spec.height}
+    if loss > ILLEGIBLE_LOSS:
+        return _(
+            "图片在 %(w)d×%(h)d 的单色屏上难以辨认（细节损失 %(loss)d%%），"
+            "建议换用轮廓简单、对比强烈的图片，或改用文字。"
+        ) % {**size, "loss": round(loss * 100)}
+    if method != THRESHOLD and spec.height < MIN_DOTTED_PICTURE_ROWS:
+        return (
+            _(
+                "屏幕只有 %(h)d 行像素，照片在 %(w)d×%(h)d 的屏上只剩一片点阵，难以辨认，"
+                "建议换用轮廓简单的大图形，或改用文字。"
+            )
+            % size
+        )
+    return None
+
+
 def one_colour_picture(grey: Image.Image) -> tuple[Image.Image, str, float]:
     """The picture for a one-colour screen: every method tried, the most legible kept.
 
@@ -265,19 +287,16 @@ def _picture_segment(
         return Segment("picture", [Frame(fitted, dwell_ms)]), None
     if spec.colour_mode == SINGLE:
         dots, method, loss = one_colour_picture(fitted.convert("L"))
-        warning = None
-        if loss > ILLEGIBLE_LOSS:
-            warning = _(
-                "图片在 %(w)d×%(h)d 的单色屏上难以辨认（细节损失 %(loss)d%%），"
-                "建议换用轮廓简单、对比强烈的图片，或改用文字。"
-            ) % {"w": spec.width, "h": spec.height, "loss": round(loss * 100)}
+        warning = _picture_warning(spec, method, loss)
         image = _with_palette(dots, spec, 1)
         segment = Segment("picture", [Frame(image, dwell_ms)], original=fitted, method=method)
         return segment, warning
     palette_image = Image.new("P", (1, 1))
     palette_image.putpalette([c for colour in DUAL_PALETTE for c in colour] * 64)
     image = fitted.quantize(palette=palette_image, dither=Image.Dither.FLOYDSTEINBERG)
-    return Segment("picture", [Frame(image, dwell_ms)], original=fitted, method=DIFFUSION), None
+    warning = _picture_warning(spec, DIFFUSION, 0.0)
+    segment = Segment("picture", [Frame(image, dwell_ms)], original=fitted, method=DIFFUSION)
+    return segment, warning
 
 
 def picture_warning(picture: Image.Image, spec: ScreenSpec) -> str | None:

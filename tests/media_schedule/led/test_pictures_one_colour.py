@@ -125,3 +125,27 @@ def test_the_editor_sees_the_legibility_warning_on_the_picture_field(make_screen
 
     assert [(p.field, p.severity) for p in problems] == [("picture_id", "warning")]
     assert "难以辨认" in problems[0].message
+
+
+def test_a_photo_on_a_sixteen_row_module_is_warned_about_but_a_flat_logo_is_not():
+    spec = ScreenSpec(64, 16, "single")
+    version = parse_version({"lines": ["双拥"]})
+
+    on_photo = render_item(version, spec, picture=photo()).warnings
+    on_logo = render_item(version, spec, picture=logo()).warnings
+
+    assert on_photo == [
+        "屏幕只有 16 行像素，照片在 64×16 的屏上只剩一片点阵，难以辨认，"
+        "建议换用轮廓简单的大图形，或改用文字。"
+    ]
+    assert on_logo == []
+
+
+def test_a_photo_on_a_small_two_colour_module_is_warned_about_too():
+    warnings = render_item(
+        parse_version({"lines": ["双拥"]}), ScreenSpec(64, 16, "dual"), picture=photo()
+    ).warnings
+    assert any("只有 16 行像素" in warning for warning in warnings)
+    assert not render_item(
+        parse_version({"lines": ["双拥"]}), ScreenSpec(96, 32, "dual"), picture=photo()
+    ).warnings
