@@ -338,7 +338,9 @@ class VideoEncoder:
                 continue  # keep taking jobs so that the renderer never blocks on a dead writer
             try:
                 position = self._write_job(job, position)
-            except (self._av.FFmpegError, OSError, VideoUnavailable) as error:
+            except Exception as error:
+                # Whatever stops the writer reaches the renderer at its next call, never a
+                # thread that died silently while the renderer waits on a full queue.
                 self._error = error
 
     def _write_job(self, job, position: int) -> int:

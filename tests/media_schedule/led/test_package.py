@@ -503,3 +503,13 @@ def test_scroll_video_frames_cut_from_the_converted_strip_equal_converting_each_
     assert len(cut) == scroll.frame_count
     for number in (0, 1, 2, scroll.frame_count - 1):
         assert cut[number] == yuv420p(scroll.frame(number), settings)
+
+
+def test_a_frame_the_writer_cannot_take_stops_the_build_instead_of_hanging_it():
+    settings = video_settings(ScreenSpec(64, 16, "single"), scrolls=False)
+    video = VideoEncoder(settings, Path("/dev/null"))
+    video.add_still(b"too short for a frame", 1000)
+    with pytest.raises(VideoUnavailable):
+        for _second in range(100):
+            video.add_still(yuv420p(Image.new("RGB", (64, 16)), settings), 1000)
+        video.close()
