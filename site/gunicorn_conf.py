@@ -36,3 +36,7 @@ class MaskingLogger(Logger):
 
 
 logger_class = MaskingLogger
+# Browsers and controllers talk to gunicorn directly in the embedded run. gunicorn's default of
+# 2 s is shorter than the pause between a person's clicks, so the connection was often closed
+# just as the next request went out on it (a reset for a client that does not send again).
+keepalive = 5

@@ -66,3 +66,30 @@ def test_the_site_icon_is_where_browsers_look_for_it(client):
     assert response.status_code == 302
     assert response["Location"] == "/static/publicity/img/favicon.ico"
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_alive_connection_still_takes_a_request_after_a_pause_of_three_seconds():
+    import http.client
+    import time
+
+    from tests.support.gunicorn import GunicornProcess
+
+    server = GunicornProcess(name="keepalive").start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("GET", "/admin/login/")
+        first = connection.getresponse()
+        first.read()
+        local_port = connection.sock.getsockname()[1]
+        time.sleep(3)
+        connection.request("GET", "/admin/login/")
+        second = connection.getresponse()
+        second.read()
+        same_socket = connection.sock.getsockname()[1] == local_port
+        connection.close()
+    finally:
+        server.stop()
+
+    assert (first.status, second.status) == (200, 200)
+    assert same_socket
