@@ -205,6 +205,9 @@ async def edit_article(session: Session, page_id: int) -> None:
     """Touch the summary and save a draft; now and then submit it to 三审."""
     if not await session.visit(f"/admin/pages/{page_id}/edit/"):
         return
+    # A person types after the editor has finished setting itself up (its scripts build the
+    # body's blocks); on a busy machine that comes well after the HTML.
+    await session.page.wait_for_load_state("load")
     summary = session.page.locator("textarea[name=summary]")
     if await summary.count() == 0:
         return
@@ -225,7 +228,9 @@ async def edit_article(session: Session, page_id: int) -> None:
     elif not submit and "已被更新" in content:
         session.person.done["drafts saved"] += 1
     else:
-        shown = await session.page.locator(".messages, .help-critical").all_inner_texts()
+        shown = await session.page.locator(
+            ".messages, .help-critical, .w-field__errors, .error-message"
+        ).all_inner_texts()
         session.person.fail(f"edit of page {page_id} did not take: {' '.join(shown)[:120]}")
 
 
@@ -339,8 +344,17 @@ async def operator(session: Session, deadline: float) -> None:
 
 
 async def fetch(session: Session, path: str, expect: str = "") -> bool:
-    """GET a download the way a browser's link would; count it or note what went wrong."""
-    response = await session.page.request.get(urljoin(session.base, path))
+    """GET a download the way a browser's link would; count it or note what went wrong.
+
+    A browser sends a GET again, once, when the server closed the kept-alive connection as
+    the request went out; so does this (a server that really fails fails the second time)."""
+    try:
+        response = await session.page.request.get(urljoin(session.base, path))
+    except Exception as error:  # the kept-alive connection closed under the request
+        if "ECONNRESET" not in str(error):
+            raise
+        session.person.done["GETs sent again after a closed connection"] += 1
+        response = await session.page.request.get(urljoin(session.base, path))
     body = await response.body()
     if response.status != 200 or (expect and expect.encode() not in body[:4096]):
         session.person.fail(f"HTTP {response.status} for {path} ({len(body)} bytes)")
