@@ -215,7 +215,9 @@ async def edit_article(session: Session, page_id: int) -> None:
     await summary.fill(text.rstrip("。") + "。")
     submit = random.random() < 0.4
     # Both are form buttons; "submit to review" sits in a folded menu.
-    button = "button[name=action-submit]" if submit else "footer button[type=submit]"
+    # "Save draft" by its class: on a page in 三审 the footer's first submit button can be
+    # "cancel workflow", which no editor means when saving a draft.
+    button = "button[name=action-submit]" if submit else "footer button.action-save"
     if await session.page.locator(button).count() == 0:
         # Already in 三审, or locked by a reviewer: Wagtail offers no such button then.
         session.person.done["edits skipped, page in review"] += 1
