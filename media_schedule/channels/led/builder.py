@@ -29,8 +29,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..pictures import FocalPoint, PictureError
-from .package import PackageItem, PackageResult, ProgressCallback
+from .package import PackageItem, PackageResult, ProgressCallback, build_package
 from .render import ScreenSpec
+from .typesetting import MissingGlyphsError
+from .versions import parse_version
+from .video import VideoUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +111,6 @@ def _item_request(item: PackageItem, number: int, workdir: Path) -> dict[str, An
 
 
 def _run_child(request_path: Path, progress: ProgressCallback) -> dict[str, Any]:
-    from .video import VideoUnavailable
-
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [*BUILD_COMMAND, str(request_path)],
@@ -132,7 +133,12 @@ def _run_child(request_path: Path, progress: ProgressCallback) -> dict[str, Any]
     answer: dict[str, Any] = {}
     try:
         for line in process.stdout:
-            message = json.loads(line)
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                # A library that prints to standard output must not fail the build.
+                logger.info("LED package build process said: %s", line.rstrip()[:300])
+                continue
             if "progress" in message:
                 progress(message["progress"], message["message"])
             else:
@@ -208,11 +214,6 @@ def _child_main(request_path: str) -> int:
 
     django.setup()
     translation.activate(request["language"])
-
-    from .package import build_package
-    from .typesetting import MissingGlyphsError
-    from .versions import parse_version
-    from .video import VideoUnavailable
 
     def say(message: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(message, ensure_ascii=False) + "\n")

@@ -108,3 +108,16 @@ def test_a_build_process_that_hangs_is_stopped(monkeypatch):
     with pytest.raises(PackageBuildError, match="已停止"):
         build_package_isolated(out, spec=spec, items=loop_items()[1:], header=header(spec))
     assert out.getvalue() == b""
+
+
+def test_a_library_printing_to_standard_output_does_not_fail_the_build(monkeypatch):
+    noisy = (
+        "print('Building prefix dict from the default dictionary ...'); import runpy; "
+        "runpy.run_module('media_schedule.channels.led.builder', run_name='__main__')"
+    )
+    monkeypatch.setattr(builder, "BUILD_COMMAND", [sys.executable, "-c", noisy])
+    spec = ScreenSpec(64, 16, "single")
+    result = build_package_isolated(
+        io.BytesIO(), spec=spec, items=loop_items()[1:], header=header(spec)
+    )
+    assert result.manifest["loop"]["item_count"] == 1
